@@ -1,0 +1,82 @@
+"""The tables, as peewee models defined per database so that registries never share a binding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import peewee as pw
+
+TIMESTAMP = "TIMESTAMPTZ"
+"""Stored as ISO-8601 text with microseconds on SQLite, as ``timestamptz`` on PostgreSQL."""
+
+
+class TimestampField(pw.Field):
+    field_type = TIMESTAMP
+
+
+@dataclass(frozen=True)
+class Tables:
+    schema_version: type[pw.Model]
+    metric: type[pw.Model]
+    token: type[pw.Model]
+
+
+def define_tables(database: pw.Database) -> Tables:
+    """Fresh model classes bound to ``database`` alone (``Model.bind`` is process-global)."""
+
+    class _Table(pw.Model):
+        class Meta:
+            legacy_table_names = False
+
+    _Table._meta.set_database(database)
+
+    class SchemaVersionTable(_Table):
+        version = pw.IntegerField(primary_key=True)
+        name = pw.CharField(max_length=100)
+        applied_at = TimestampField()
+
+        class Meta:
+            table_name = "schema_version"
+
+    class MetricTable(_Table):
+        id = pw.BigAutoField()
+        uid = pw.CharField(max_length=64)
+        name = pw.CharField(max_length=255)
+        context_type = pw.CharField(max_length=16)
+        description = pw.TextField(null=True)
+        formula = pw.TextField(null=True)
+        value_type = pw.CharField(max_length=16)
+        storage_unit = pw.CharField(max_length=8)
+        is_snapshot = pw.BooleanField()
+        period_definition = pw.CharField(max_length=32, null=True)
+        is_active = pw.BooleanField()
+        created_at = TimestampField()
+        updated_at = TimestampField()
+
+        class Meta:
+            table_name = "metric"
+            indexes = (
+                (("uid",), True),
+                (("name", "uid"), False),
+                (("context_type", "uid"), False),
+                (("value_type", "uid"), False),
+                (("is_active", "uid"), False),
+                (("created_at", "uid"), False),
+                (("updated_at", "uid"), False),
+            )
+
+    class TokenTable(_Table):
+        id = pw.BigAutoField()
+        name = pw.CharField(max_length=64)
+        scope = pw.CharField(max_length=8)
+        secret_hash = pw.CharField(max_length=64)
+        created_at = TimestampField()
+
+        class Meta:
+            table_name = "api_token"
+            indexes = (
+                (("name",), True),
+                (("secret_hash",), True),
+            )
+
+    return Tables(schema_version=SchemaVersionTable, metric=MetricTable, token=TokenTable)

@@ -1,0 +1,110 @@
+"""Turning caller input into validated models, and pydantic's errors into field codes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, Final, TypeVar
+
+import pydantic
+
+from .errors import FieldCode, FieldError, ValidationError
+
+InputT = TypeVar("InputT", bound=pydantic.BaseModel)
+
+_CODES: Final[dict[str, FieldCode]] = {
+    "missing": "required",
+    "string_too_short": "required",
+    "extra_forbidden": "unknown_field",
+    "string_too_long": "too_long",
+    "string_pattern_mismatch": "invalid_format",
+    "enum": "invalid_choice",
+}
+_TYPE_NAMES: Final = {
+    "string_type": "a string",
+    "bool_type": "a boolean (true or false)",
+    "int_type": "an integer",
+    "int_from_float": "an integer",
+    "int_parsing": "an integer",
+}
+UID_RULE: Final = (
+    "must be snake_case: a lowercase letter, then lowercase letters and digits, "
+    "words joined by single underscores"
+)
+
+
+def merge_input(data: object, keywords: Mapping[str, object]) -> dict[str, Any]:
+    """One input mapping from a positional mapping and keywords (keywords win)."""
+    if data is None:
+        return dict(keywords)
+    if not isinstance(data, Mapping):
+        raise ValidationError.single(
+            "body", "invalid_type", f"must be an object of fields, not {type(data).__name__}"
+        )
+    merged = {str(key): value for key, value in data.items()}
+    merged.update(keywords)
+    return merged
+
+
+def parse(model: type[InputT], payload: Mapping[str, Any]) -> InputT:
+    """Validate ``payload`` against ``model``, raising our ``ValidationError`` on any fault."""
+    try:
+        return model.model_validate(payload)
+    except pydantic.ValidationError as exc:
+        raise ValidationError(translate(exc, model)) from None
+
+
+def translate(exc: pydantic.ValidationError, model: type[pydantic.BaseModel]) -> list[FieldError]:
+    allowed = ", ".join(model.model_fields)
+    return [_field_error(error, allowed) for error in exc.errors(include_url=False)]
+
+
+def _field_error(error: Any, allowed_fields: str) -> FieldError:
+    kind: str = error["type"]
+    field = ".".join(str(part) for part in error["loc"]) or "body"
+    context = error.get("ctx") or {}
+    code = _CODES.get(kind, "invalid_type")
+    if kind == "missing":
+        message = "is required"
+    elif kind == "string_too_short":
+        message = "must not be empty"
+    elif kind == "extra_forbidden":
+        message = f"is not a known field (known fields: {allowed_fields})"
+    elif kind == "string_too_long":
+        message = f"must be at most {context['max_length']} characters, got {len(error['input'])}"
+    elif kind == "string_pattern_mismatch":
+        message = UID_RULE if field == "uid" else f"must match {context['pattern']}"
+    elif kind == "enum":
+        message = f"must be one of {context['expected']}, got {error['input']!r}"
+    elif kind in _TYPE_NAMES:
+        message = f"must be {_TYPE_NAMES[kind]}, got {_json_type(error['input'])}"
+    else:
+        message = str(error["msg"])
+    return FieldError(field, code, message)
+
+
+_JSON_TYPES: Final = (
+    (bool, "a boolean"),
+    (int | float, "a number"),
+    (str, "a string"),
+    (list | tuple, "a list"),
+    (Mapping, "an object"),
+)
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    return next(
+        (name for kind, name in _JSON_TYPES if isinstance(value, kind)), type(value).__name__
+    )
+
+
+def choice(field: str, value: object, enum: type[StrEnum]) -> FieldError | None:
+    """A field error unless ``value`` is one of ``enum``'s values (or a member of it)."""
+    if isinstance(value, enum):
+        return None
+    if isinstance(value, str) and value in enum._value2member_map_:
+        return None
+    allowed = ", ".join(repr(member.value) for member in enum)
+    return FieldError(field, "invalid_choice", f"must be one of {allowed}, got {value!r}")
