@@ -1,0 +1,39 @@
+"""``create_app``: the Starlette application serving GraphQL, REST and a health check."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from metric_registry import MetricRegistry
+
+from .auth import BearerTokenBackend, unauthorized
+from .graphql import graphql_routes
+from .rest import rest_routes
+
+MAX_BODY_BYTES: Final = 1024 * 1024
+
+
+def create_app(registry: MetricRegistry, *, graphiql: bool = True) -> Starlette:
+    """Serve ``registry``: ``/graphql``, ``/api/metrics…`` and an open ``/healthz``."""
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        *graphql_routes(registry, graphiql=graphiql),
+        *rest_routes(registry),
+    ]
+    middleware = [
+        Middleware(
+            AuthenticationMiddleware, backend=BearerTokenBackend(registry), on_error=unauthorized
+        )
+    ]
+    return Starlette(routes=routes, middleware=middleware, max_body_size=MAX_BODY_BYTES)
