@@ -2,6 +2,7 @@
 
 from .errors import (
     ConflictError,
+    DatabaseOpenError,
     FieldError,
     MetricRegistryError,
     NotFoundError,
@@ -23,6 +24,7 @@ from .registry import MetricRegistry
 __all__ = [
     "ConflictError",
     "ContextType",
+    "DatabaseOpenError",
     "FieldError",
     "IssuedToken",
     "Metric",

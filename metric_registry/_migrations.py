@@ -14,16 +14,10 @@ from typing import Final
 
 from ._store import PostgresDialect, Store
 from ._tables import Tables
-from .errors import MetricRegistryError
+from .errors import DatabaseOpenError
 
 Step = Callable[[Tables], None]
 _ADVISORY_LOCK_KEY: Final = 0x6D725F7265  # any constant, the same in every process
-
-
-class SchemaTooNewError(MetricRegistryError):
-    """The database was written by a newer release than this one."""
-
-    code = "schema_too_new"
 
 
 def _create_metrics(tables: Tables) -> None:
@@ -51,7 +45,7 @@ def migrate(store: Store, tables: Tables) -> int:
         rows = store.fetch_all(f"SELECT version FROM {versions._meta.table_name}", ())
         applied: set[int] = {row[0] for row in rows}
         if applied and max(applied) > SCHEMA_VERSION:
-            raise SchemaTooNewError(
+            raise DatabaseOpenError(
                 f"the database is at schema version {max(applied)}; this release of "
                 f"metric-registry knows versions up to {SCHEMA_VERSION}: upgrade it"
             )

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 import peewee as pw
 
 from ._tables import TIMESTAMP
-from .errors import ConflictError, MetricRegistryError
+from .errors import ConflictError, DatabaseOpenError
 
 BUSY_TIMEOUT_SECONDS: Final = 10.0
 SQLITE_PRAGMAS: Final = (
@@ -26,12 +26,6 @@ SQLITE_PRAGMAS: Final = (
     ("foreign_keys", 1),
 )
 _POSTGRES_SCHEMES: Final = ("postgresql", "postgres")
-
-
-class DatabaseURLError(MetricRegistryError):
-    """The database argument names nothing the registry can open."""
-
-    code = "invalid_database"
 
 
 class Cursor(Protocol):
@@ -87,7 +81,7 @@ class PostgresDialect(Dialect):
         try:
             import psycopg
         except ImportError as exc:
-            raise DatabaseURLError(
+            raise DatabaseOpenError(
                 "PostgreSQL needs the psycopg driver: pip install 'metric-registry[postgres]'"
             ) from exc
         self.integrity_error = psycopg.IntegrityError
@@ -100,7 +94,7 @@ class PostgresDialect(Dialect):
 def open_database(target: str) -> tuple[pw.Database, Dialect]:
     """A peewee database and its dialect for a path, ``:memory:``, or a URL."""
     if not isinstance(target, str) or not target.strip():
-        raise DatabaseURLError("database must be a path, ':memory:' or a URL")
+        raise DatabaseOpenError("database must be a path, ':memory:' or a URL")
     scheme = urlsplit(target).scheme if "://" in target else ""
     if scheme in _POSTGRES_SCHEMES:
         dialect = PostgresDialect()
@@ -111,10 +105,19 @@ def open_database(target: str) -> tuple[pw.Database, Dialect]:
         path = path[1:] if path.startswith("/") else path
         return _sqlite(path or ":memory:"), SqliteDialect()
     if scheme:
-        raise DatabaseURLError(
+        raise DatabaseOpenError(
             f"unsupported database URL scheme {scheme!r}: use a path, sqlite:/// or postgresql://"
         )
     return _sqlite(target), SqliteDialect()
+
+
+def redact_password(target: str) -> str:
+    """``target`` fit for messages and logs: a URL's password replaced by ``***``."""
+    parts = urlsplit(target) if "://" in target else None
+    if parts is None or parts.password is None:
+        return target
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
 
 
 def _sqlite(path: str) -> pw.SqliteDatabase:

@@ -5,8 +5,10 @@ The hierarchy::
     MetricRegistryError                  code: str, message: str
      ├── ValidationError                 code "invalid"; .errors: tuple[FieldError, ...]
      ├── NotFoundError                   code "not_found"; .kind, .key
-     └── ConflictError                   code "already_exists" (a taken key)
-                                              or "in_use" (a delete refused by references)
+     ├── ConflictError                   code "already_exists" (a taken key)
+     │                                        or "in_use" (a delete refused by references)
+     └── DatabaseOpenError               code "database_unavailable": a bad URL, a path that
+                                              cannot be opened, a schema newer than this release
 
 A ``FieldError`` names one offending field with one of the field codes below. The faces
 (GraphQL, REST, CLI) translate these into their own shapes; the core knows nothing of them.
@@ -85,3 +87,9 @@ class ConflictError(MetricRegistryError):
     def __init__(self, code: Literal["already_exists", "in_use"], message: str) -> None:
         self.code = code
         super().__init__(message)
+
+
+class DatabaseOpenError(MetricRegistryError):
+    """The database cannot be opened: a bad URL, an unreachable server, a newer schema."""
+
+    code = "database_unavailable"

@@ -9,16 +9,19 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Final, Self
 
+import peewee as pw
+
 from ._metric_sql import COLUMNS, FILTERS, SORTABLE, MetricStatements
 from ._migrations import migrate
 from ._sql import escape_like
-from ._store import Store, open_database
+from ._store import Store, open_database, redact_password
 from ._tables import define_tables
 from ._validation import choice, merge_input, parse
 from .errors import (
     ALREADY_EXISTS,
     IN_USE,
     ConflictError,
+    DatabaseOpenError,
     FieldError,
     NotFoundError,
     ValidationError,
@@ -62,14 +65,18 @@ class MetricRegistry:
         peewee_database, dialect = open_database(database)
         self._store = Store(peewee_database, dialect)
         tables = define_tables(peewee_database)
-        self.schema_version = migrate(self._store, tables)
+        try:
+            self.schema_version = migrate(self._store, tables)
+        except pw.DatabaseError as exc:
+            shown = redact_password(database)
+            raise DatabaseOpenError(f"cannot open database {shown!r}: {exc}") from exc
         self._metrics = MetricStatements(tables.metric, dialect)
         self._tokens = TokenBook(self._store, tables.token)
         self._closed = threading.Event()
         self.database = database
 
     def __repr__(self) -> str:
-        return f"MetricRegistry({self.database!r})"
+        return f"MetricRegistry({redact_password(self.database)!r})"
 
     # -- metrics ---------------------------------------------------------------------------
 
