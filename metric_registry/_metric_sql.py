@@ -38,6 +38,7 @@ class MetricStatements:
         self._columns = [column(table, name) for name in COLUMNS]
         uid = self._uid = column(table, "uid")
         self.insert = compile_query(table.insert(slots_for(table, COLUMNS)))
+        assert self.insert.slots == COLUMNS, "to_row() gives values in COLUMNS order"
         self.select = compile_query(table.select(*self._columns).where(uid == Slot("uid")))
         locked = table.select(*self._columns).where(uid == Slot("uid"))
         if table._meta.database.for_update:
@@ -46,6 +47,7 @@ class MetricStatements:
         self.update = compile_query(
             table.update(slots_for(table, UPDATABLE)).where(uid == Slot("uid"))
         )
+        assert self.update.slots == (*UPDATABLE, "uid"), "update_metric() relies on this order"
         self.delete = compile_query(table.delete().where(uid == Slot("uid")))
         self._pages: dict[tuple[tuple[str, ...], str, bool], Statement] = {}
         self._counts: dict[tuple[str, ...], Statement] = {}
@@ -86,36 +88,51 @@ class MetricStatements:
     def to_metric(self, row: Any) -> Metric:
         from_db_time = self._dialect.from_db_time
         period = row[8]
-        return Metric.model_construct(
-            uid=row[0],
-            name=row[1],
-            context_type=ContextType(row[2]),
-            description=row[3],
-            formula=row[4],
-            value_type=ValueType(row[5]),
-            storage_unit=StorageUnit(row[6]),
-            is_snapshot=bool(row[7]),
-            period_definition=None if period is None else PeriodDefinition(period),
-            is_active=bool(row[9]),
-            created_at=from_db_time(row[10]),
-            updated_at=from_db_time(row[11]),
+        return Metric.trusted(
+            {
+                "uid": row[0],
+                "name": row[1],
+                "context_type": _CONTEXT_TYPES[row[2]],
+                "description": row[3],
+                "formula": row[4],
+                "value_type": _VALUE_TYPES[row[5]],
+                "storage_unit": _STORAGE_UNITS[row[6]],
+                "is_snapshot": bool(row[7]),
+                "period_definition": None if period is None else _PERIODS[period],
+                "is_active": bool(row[9]),
+                "created_at": from_db_time(row[10]),
+                "updated_at": from_db_time(row[11]),
+            }
         )
 
-    def to_row(self, metric: Metric) -> dict[str, object]:
-        """Column values for ``metric``: enums as their plain string values."""
+    def to_row(self, metric: Metric) -> tuple[object, ...]:
+        """Column values of ``metric`` in ``COLUMNS`` order, enums as plain strings."""
+        fields = metric.__dict__
         to_db_time = self._dialect.to_db_time
-        period = metric.period_definition
-        return {
-            "uid": metric.uid,
-            "name": metric.name,
-            "context_type": metric.context_type.value,
-            "description": metric.description,
-            "formula": metric.formula,
-            "value_type": metric.value_type.value,
-            "storage_unit": metric.storage_unit.value,
-            "is_snapshot": metric.is_snapshot,
-            "period_definition": None if period is None else period.value,
-            "is_active": metric.is_active,
-            "created_at": to_db_time(metric.created_at),
-            "updated_at": to_db_time(metric.updated_at),
-        }
+        created_at = to_db_time(fields["created_at"])
+        updated_at = (
+            created_at
+            if fields["updated_at"] is fields["created_at"]
+            else to_db_time(fields["updated_at"])
+        )
+        period = fields["period_definition"]
+        return (
+            fields["uid"],
+            fields["name"],
+            fields["context_type"].value,
+            fields["description"],
+            fields["formula"],
+            fields["value_type"].value,
+            fields["storage_unit"].value,
+            fields["is_snapshot"],
+            None if period is None else period.value,
+            fields["is_active"],
+            created_at,
+            updated_at,
+        )
+
+
+_CONTEXT_TYPES: Final = {member.value: member for member in ContextType}
+_VALUE_TYPES: Final = {member.value: member for member in ValueType}
+_STORAGE_UNITS: Final = {member.value: member for member in StorageUnit}
+_PERIODS: Final = {member.value: member for member in PeriodDefinition}

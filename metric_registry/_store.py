@@ -25,6 +25,7 @@ SQLITE_PRAGMAS: Final = (
     ("synchronous", "full"),
     ("foreign_keys", 1),
 )
+ANALYZE_FROM_ROWS: Final = 1000
 _POSTGRES_SCHEMES: Final = ("postgresql", "postgres")
 
 
@@ -195,6 +196,32 @@ class Store:
                 if self.dialect.in_transaction(connection):
                     connection.execute("ROLLBACK")
                 raise
+
+    def refresh_statistics(self, table: str, unique_index: str) -> None:
+        """Re-run SQLite's ANALYZE on ``table`` once it has doubled since the last one.
+
+        The planner needs row counts per index to choose, for a filtered and sorted page,
+        between the filter's index and the sort's; without them it can pick a sort of every
+        match over an early stop in index order.
+        """
+        if self.dialect.name != "sqlite":
+            return  # PostgreSQL's autovacuum keeps its statistics
+        with self._guard:
+            connection = self._connection()
+            (rows,) = connection.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"').fetchone()
+            if rows < ANALYZE_FROM_ROWS:
+                return
+            has_stats = connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
+            ).fetchone()
+            stat = (
+                has_stats
+                and connection.execute(
+                    "SELECT stat FROM sqlite_stat1 WHERE idx = ?", (unique_index,)
+                ).fetchone()
+            )
+            if not stat or int(stat[0].split()[0]) * 2 < rows:
+                connection.execute(f'ANALYZE "{table}"')
 
     def close(self) -> None:
         with self._guard:

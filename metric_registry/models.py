@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Final, Generic, TypeVar
+from typing import Annotated, Any, Final, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, StrictBool, StringConstraints, field_serializer
 
@@ -54,6 +54,20 @@ def format_timestamp(moment: datetime) -> str:
 
 class _ReadModel(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+    @classmethod
+    def trusted(cls, values: dict[str, Any]) -> Self:
+        """An instance from values already valid (read back from the database, or validated).
+
+        ``model_construct`` does the same with a loop over aliases and defaults that costs
+        more than the database read it follows; ``values`` must hold every field.
+        """
+        instance = cls.__new__(cls)
+        object.__setattr__(instance, "__dict__", values)
+        object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+        object.__setattr__(instance, "__pydantic_extra__", None)
+        object.__setattr__(instance, "__pydantic_private__", None)
+        return instance
 
 
 class Metric(_ReadModel):

@@ -70,6 +70,7 @@ class MetricRegistry:
         except pw.DatabaseError as exc:
             shown = redact_password(database)
             raise DatabaseOpenError(f"cannot open database {shown!r}: {exc}") from exc
+        self._store.refresh_statistics("metric", "metric_uid")
         self._metrics = MetricStatements(tables.metric, dialect)
         self._tokens = TokenBook(self._store, tables.token)
         self._closed = threading.Event()
@@ -84,12 +85,11 @@ class MetricRegistry:
         """Validate and store a new metric; ``ConflictError`` when its uid is taken."""
         given = parse(MetricCreate, merge_input(data, fields))
         now = datetime.now(UTC)
-        metric = Metric.model_construct(**dict(given), created_at=now, updated_at=now)
-        statement = self._metrics.insert
+        metric = Metric.trusted({**given.__dict__, "created_at": now, "updated_at": now})
         with self._store.transaction() as transaction:
             transaction.execute(
-                statement.sql,
-                statement.params(self._metrics.to_row(metric)),
+                self._metrics.insert.sql,
+                self._metrics.to_row(metric),
                 conflict=lambda: ConflictError(
                     ALREADY_EXISTS, f"a metric with uid {metric.uid!r} already exists"
                 ),
@@ -173,7 +173,7 @@ class MetricRegistry:
             if not changed:
                 return current
             updated = current.model_copy(update={**changed, "updated_at": datetime.now(UTC)})
-            values = {**statements.to_row(updated), "uid": uid}
+            values = dict(zip(COLUMNS, statements.to_row(updated), strict=True))
             transaction.execute(statements.update.sql, statements.update.params(values))
         return updated
 
