@@ -51,6 +51,32 @@ def per_call(action: Callable[[int], object], calls: int, start: int) -> float:
     return (time.perf_counter() - begin) / calls
 
 
+def tails(
+    label: str,
+    product: Callable[[int], object],
+    floor: Callable[[int], object],
+    *,
+    calls: int,
+    start: int,
+) -> None:
+    """Per-call latency percentiles: where WAL checkpoints and fsync stalls show."""
+    results = []
+    for action in (floor, product):
+        samples = []
+        for index in range(start, start + calls):
+            begin = time.perf_counter()
+            action(index)
+            samples.append(time.perf_counter() - begin)
+        samples.sort()
+        results.append([samples[int(q * (calls - 1))] * 1e3 for q in (0.5, 0.99, 0.999)])
+        start += calls
+    (f50, f99, f999), (p50, p99, p999) = results
+    print(
+        f"{label:<34} registry p50/p99/p99.9 {p50:.3f}/{p99:.3f}/{p999:.3f} ms   "
+        f"raw sqlite3 {f50:.3f}/{f99:.3f}/{f999:.3f} ms"
+    )
+
+
 def compare(
     label: str,
     product: Callable[[int], object],
@@ -97,6 +123,8 @@ def main() -> None:
             return raw.execute("COMMIT")
 
         compare("create_metric", create, raw_create, calls=300, rounds=args.rounds, target=1.3)
+        offset = 300 * args.rounds
+        tails("create_metric latency", create, raw_create, calls=3000, start=offset)
 
         fill(registry, raw, args.rows)
         registry.close()
