@@ -17,7 +17,15 @@ from typing import Any, Final, NoReturn
 from pydantic import BaseModel
 
 from .errors import MetricRegistryError, ValidationError
-from .models import ContextType, PeriodDefinition, StorageUnit, TokenScope, ValueType
+from .models import (
+    MUTABLE_FIELDS,
+    ContextType,
+    MetricCreate,
+    PeriodDefinition,
+    StorageUnit,
+    TokenScope,
+    ValueType,
+)
 from .registry import DEFAULT_DATABASE, MetricRegistry
 
 DATABASE_VARIABLE: Final = "METRIC_REGISTRY_DB"
@@ -240,19 +248,8 @@ def _token_revoke(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_CREATE_OPTIONS: Final = (
-    "uid",
-    "name",
-    "context_type",
-    "description",
-    "formula",
-    "value_type",
-    "storage_unit",
-    "is_snapshot",
-    "period_definition",
-    "is_active",
-)
-_UPDATE_OPTIONS: Final = ("name", "description", "formula", "is_active")
+_CREATE_OPTIONS: Final = tuple(MetricCreate.model_fields)
+_UPDATE_OPTIONS: Final = MUTABLE_FIELDS
 
 
 def _metric_create(args: argparse.Namespace) -> int:
