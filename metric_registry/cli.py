@@ -152,7 +152,9 @@ def _add_metric_commands(commands: Any) -> None:
     listing.add_argument("--value-type", choices=_values(ValueType))
     listing.add_argument("--context-type", choices=_values(ContextType))
     listing.add_argument("--search")
-    listing.add_argument("--sort", default="+uid", help="+field or -field (default +uid)")
+    listing.add_argument(
+        "--sort", default="+uid", help="+field or -field, written --sort=-created_at (default +uid)"
+    )
     listing.add_argument("--page", type=int, default=1)
     listing.add_argument("--per-page", type=int, default=25)
     listing.set_defaults(handler=_metric_list)
