@@ -24,7 +24,9 @@ COLUMNS: Final = (
     "created_at",
     "updated_at",
 )
-UPDATABLE: Final = ("name", "description", "formula", "is_active", "updated_at")
+STORED_COLUMNS: Final = (*COLUMNS, "search_text")
+"""What a row holds: the metric, and a case-folded copy of its uid and name to search in."""
+UPDATABLE: Final = ("name", "description", "formula", "is_active", "updated_at", "search_text")
 FILTERS: Final = ("is_active", "value_type", "context_type", "search")
 SORTABLE: Final = ("uid", "name", "context_type", "value_type", "created_at", "updated_at")
 
@@ -37,8 +39,8 @@ class MetricStatements:
         self._dialect = dialect
         self._columns = [column(table, name) for name in COLUMNS]
         uid = self._uid = column(table, "uid")
-        self.insert = compile_query(table.insert(slots_for(table, COLUMNS)))
-        assert self.insert.slots == COLUMNS, "to_row() gives values in COLUMNS order"
+        self.insert = compile_query(table.insert(slots_for(table, STORED_COLUMNS)))
+        assert self.insert.slots == STORED_COLUMNS, "to_row() gives values in this order"
         self.select = compile_query(table.select(*self._columns).where(uid == Slot("uid")))
         locked = table.select(*self._columns).where(uid == Slot("uid"))
         if table._meta.database.for_update:
@@ -79,8 +81,7 @@ class MetricStatements:
         table = self._table
         for name in filters:
             if name == "search":
-                matches = like(self._uid, Slot(name)) | like(column(table, "name"), Slot(name))
-                query = query.where(matches)
+                query = query.where(like(column(table, "search_text"), Slot(name)))
             else:
                 query = query.where(column(table, name) == Slot(name))
         return query
@@ -106,7 +107,7 @@ class MetricStatements:
         )
 
     def to_row(self, metric: Metric) -> tuple[object, ...]:
-        """Column values of ``metric`` in ``COLUMNS`` order, enums as plain strings."""
+        """Column values of ``metric`` in ``STORED_COLUMNS`` order, enums as plain strings."""
         fields = metric.__dict__
         to_db_time = self._dialect.to_db_time
         created_at = to_db_time(fields["created_at"])
@@ -129,7 +130,13 @@ class MetricStatements:
             fields["is_active"],
             created_at,
             updated_at,
+            search_text(fields["uid"], fields["name"]),
         )
+
+
+def search_text(uid: str, name: str) -> str:
+    """What ``search`` looks in: uid and name, case-folded (Unicode-aware on every engine)."""
+    return f"{uid}\n{name}".casefold()
 
 
 _CONTEXT_TYPES: Final = {member.value: member for member in ContextType}

@@ -68,5 +68,5 @@ def escape_like(text: str) -> str:
 
 
 def like(field: Any, slot: Slot) -> Any:
-    """A case-insensitive substring match of ``field`` against the pattern in ``slot``."""
-    return pw.Expression(field, pw.OP.ILIKE, pw.NodeList((slot, pw.SQL("ESCAPE '\\'"))))
+    """``field LIKE pattern ESCAPE '\\'``, spelled out: peewee turns LIKE into GLOB on SQLite."""
+    return pw.NodeList((field, pw.SQL("LIKE"), slot, pw.SQL("ESCAPE '\\'")))

@@ -157,6 +157,19 @@ class Transaction:
             raise conflict() from exc
 
 
+class _CloseOnRelease:
+    """Closes a connection when the last reference to this object goes."""
+
+    __slots__ = ("_connection",)
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self._connection.close()  # type: ignore[attr-defined]
+
+
 class Store:
     """Runs prepared SQL on the calling thread's connection."""
 
@@ -169,10 +182,15 @@ class Store:
         )
 
     def _connection(self) -> Connection:
+        """The calling thread's connection, opened (or reopened, if broken) on demand."""
         database = self.database
-        if not database.is_connection_usable():
-            database.close()
+        if database.is_connection_usable():
+            current: Connection = database._state.conn  # type: ignore[attr-defined]
+            return current
+        database.close()
         connection: Connection = database.connection()  # type: ignore[no-untyped-call]
+        # Peewee keeps the connection in a thread-local: when the thread ends, so does this.
+        database._state.closer = _CloseOnRelease(connection)  # type: ignore[attr-defined]
         return connection
 
     def fetch_one(self, sql: str, params: Sequence[object]) -> Any:
@@ -224,6 +242,12 @@ class Store:
                 connection.execute(f'ANALYZE "{table}"')
 
     def close(self) -> None:
-        with self._guard:
-            if not self.database.is_closed():
-                self.database.close()
+        """Close the calling thread's connection.
+
+        An in-memory database lives in its one shared connection: closing it would lose the
+        data under the other threads, so it stays open until the store is collected.
+        """
+        if not self.database.thread_safe:
+            return
+        if not self.database.is_closed():
+            self.database.close()

@@ -52,6 +52,7 @@ def define_tables(database: pw.Database) -> Tables:
         is_active = pw.BooleanField()
         created_at = TimestampField()
         updated_at = TimestampField()
+        search_text = pw.TextField()
 
         class Meta:
             table_name = "metric"
@@ -63,6 +64,7 @@ def define_tables(database: pw.Database) -> Tables:
                 (("is_active", "uid"), False),
                 (("created_at", "uid"), False),
                 (("updated_at", "uid"), False),
+                (("search_text",), False),
             )
 
     class TokenTable(_Table):

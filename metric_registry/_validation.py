@@ -9,6 +9,7 @@ from typing import Any, Final, TypeVar
 import pydantic
 
 from .errors import FieldCode, FieldError, ValidationError
+from .models import NUL_ERROR
 
 InputT = TypeVar("InputT", bound=pydantic.BaseModel)
 
@@ -19,6 +20,7 @@ _CODES: Final[dict[str, FieldCode]] = {
     "string_too_long": "too_long",
     "string_pattern_mismatch": "invalid_format",
     "enum": "invalid_choice",
+    NUL_ERROR: "invalid_format",
 }
 _TYPE_NAMES: Final = {
     "string_type": "a string",

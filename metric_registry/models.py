@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Final, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StrictBool, StringConstraints, field_serializer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StrictBool,
+    StringConstraints,
+    field_serializer,
+)
+from pydantic_core import PydanticCustomError
 
 UID_PATTERN: Final = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
 UID_MAX_LENGTH: Final = 64
@@ -49,7 +57,7 @@ class TokenScope(StrEnum):
 
 def format_timestamp(moment: datetime) -> str:
     """The JSON form of every timestamp: UTC, whole seconds, a trailing ``Z``."""
-    return moment.strftime(TIMESTAMP_FORMAT)
+    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
 
 
 class _ReadModel(BaseModel):
@@ -132,12 +140,25 @@ Uid = Annotated[
     str,
     StringConstraints(strict=True, min_length=1, max_length=UID_MAX_LENGTH, pattern=UID_PATTERN),
 ]
+NUL_ERROR: Final = "contains_nul"
+
+
+def _without_nul(text: str) -> str:
+    if "\x00" in text:
+        raise PydanticCustomError(NUL_ERROR, "must not contain NUL characters")
+    return text
+
+
+NoNul = AfterValidator(_without_nul)
 Name = Annotated[
     str,
     StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=NAME_MAX_LENGTH),
+    NoNul,
 ]
-Description = Annotated[str, StringConstraints(strict=True, max_length=DESCRIPTION_MAX_LENGTH)]
-Formula = Annotated[str, StringConstraints(strict=True, max_length=FORMULA_MAX_LENGTH)]
+Description = Annotated[
+    str, StringConstraints(strict=True, max_length=DESCRIPTION_MAX_LENGTH), NoNul
+]
+Formula = Annotated[str, StringConstraints(strict=True, max_length=FORMULA_MAX_LENGTH), NoNul]
 
 
 class _Input(BaseModel):

@@ -11,7 +11,7 @@ from typing import Any, Final, Self
 
 import peewee as pw
 
-from ._metric_sql import COLUMNS, FILTERS, SORTABLE, MetricStatements
+from ._metric_sql import FILTERS, SORTABLE, STORED_COLUMNS, MetricStatements
 from ._migrations import migrate
 from ._sql import escape_like
 from ._store import Store, open_database, redact_password
@@ -67,10 +67,14 @@ class MetricRegistry:
         tables = define_tables(peewee_database)
         try:
             self.schema_version = migrate(self._store, tables)
+            self._store.refresh_statistics("metric", "metric_uid")
         except pw.DatabaseError as exc:
+            self._store.close()
             shown = redact_password(database)
             raise DatabaseOpenError(f"cannot open database {shown!r}: {exc}") from exc
-        self._store.refresh_statistics("metric", "metric_uid")
+        except DatabaseOpenError:
+            self._store.close()
+            raise
         self._metrics = MetricStatements(tables.metric, dialect)
         self._tokens = TokenBook(self._store, tables.token)
         self._closed = threading.Event()
@@ -120,7 +124,7 @@ class MetricRegistry:
             "is_active": is_active,
             "value_type": value_type,
             "context_type": context_type,
-            "search": search or None,
+            "search": None if search == "" else search,
         }
         errors = _check_listing(given, sort, page, per_page)
         if errors:
@@ -128,7 +132,7 @@ class MetricRegistry:
         filters = tuple(name for name in FILTERS if given[name] is not None)
         values: dict[str, object] = {name: _plain(given[name]) for name in filters}
         if "search" in values:
-            values["search"] = escape_like(str(values["search"]))
+            values["search"] = escape_like(str(values["search"]).casefold())
         field, descending = _SORTS[sort]
         count = self._metrics.count(filters)
         total_items: int = self._store.fetch_one(count.sql, count.params(values))[0]
@@ -173,7 +177,7 @@ class MetricRegistry:
             if not changed:
                 return current
             updated = current.model_copy(update={**changed, "updated_at": datetime.now(UTC)})
-            values = dict(zip(COLUMNS, statements.to_row(updated), strict=True))
+            values = dict(zip(STORED_COLUMNS, statements.to_row(updated), strict=True))
             transaction.execute(statements.update.sql, statements.update.params(values))
         return updated
 
@@ -212,7 +216,10 @@ class MetricRegistry:
     # -- lifetime --------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close this thread's connection (other threads' close when they end)."""
+        """Close this thread's connection (other threads' close when they end).
+
+        A ``:memory:`` registry keeps its one connection, and its data, until it is collected.
+        """
         self._store.close()
 
     def __enter__(self) -> Self:
@@ -228,8 +235,11 @@ class MetricRegistry:
 
 
 def _check_uid_argument(uid: object) -> None:
+    """A uid to look up: a string, and one that could have been stored."""
     if not isinstance(uid, str):
         raise ValidationError.single("uid", "invalid_type", "must be a string")
+    if "\x00" in uid:
+        raise NotFoundError("metric", uid)
 
 
 def _plain(value: object) -> object:
@@ -250,6 +260,8 @@ def _check_listing(
     if search is not None:
         if not isinstance(search, str):
             errors.append(FieldError("search", "invalid_type", "must be a string"))
+        elif "\x00" in search:
+            errors.append(FieldError("search", "invalid_format", "must not contain NUL characters"))
         elif len(search) > MAX_SEARCH_LENGTH:
             errors.append(
                 FieldError("search", "too_long", f"must be at most {MAX_SEARCH_LENGTH} characters")
@@ -290,4 +302,4 @@ def _shown(value: object) -> str:
     return repr(value.value if isinstance(value, str) and hasattr(value, "value") else value)
 
 
-__all__ = ["COLUMNS", "MetricRegistry"]
+__all__ = ["MetricRegistry"]

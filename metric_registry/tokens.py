@@ -81,6 +81,10 @@ class TokenBook:
         return [self._to_token(row) for row in self._store.fetch_all(self._all.sql, ())]
 
     def revoke(self, name: str) -> None:
+        if not isinstance(name, str):
+            raise ValidationError.single("name", "invalid_type", "must be a string")
+        if not NAME_PATTERN.fullmatch(name):
+            raise NotFoundError("token", name)  # no token can have such a name
         with self._store.transaction() as transaction:
             deleted = transaction.execute(self._delete.sql, (name,)).rowcount
         if deleted == 0:
