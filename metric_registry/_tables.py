@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import peewee as pw
 
@@ -21,8 +22,17 @@ class Tables:
     token: type[pw.Model]
 
 
-def define_tables(database: pw.Database) -> Tables:
-    """Fresh model classes bound to ``database`` alone (``Model.bind`` is process-global)."""
+SEARCH_TEXT_SINCE: Final = 3
+"""The schema version whose step added ``metric.search_text``."""
+
+
+def define_tables(database: pw.Database, *, schema_version: int | None = None) -> Tables:
+    """Fresh model classes bound to ``database`` alone (``Model.bind`` is process-global).
+
+    With ``schema_version``, the tables as that version had them: a migration step builds
+    from the version before it, never from the live models.
+    """
+    collation = '"C"' if isinstance(database, pw.PostgresqlDatabase) else None  # SQLite's order
 
     class _Table(pw.Model):
         class Meta:
@@ -40,8 +50,8 @@ def define_tables(database: pw.Database) -> Tables:
 
     class MetricTable(_Table):
         id = pw.BigAutoField()
-        uid = pw.CharField(max_length=64)
-        name = pw.CharField(max_length=255)
+        uid = pw.CharField(max_length=64, collation=collation)
+        name = pw.CharField(max_length=255, collation=collation)
         context_type = pw.CharField(max_length=16)
         description = pw.TextField(null=True)
         formula = pw.TextField(null=True)
@@ -52,7 +62,8 @@ def define_tables(database: pw.Database) -> Tables:
         is_active = pw.BooleanField()
         created_at = TimestampField()
         updated_at = TimestampField()
-        search_text = pw.TextField()
+        if schema_version is None or schema_version >= SEARCH_TEXT_SINCE:
+            search_text = pw.TextField()
 
         class Meta:
             table_name = "metric"
@@ -64,7 +75,6 @@ def define_tables(database: pw.Database) -> Tables:
                 (("is_active", "uid"), False),
                 (("created_at", "uid"), False),
                 (("updated_at", "uid"), False),
-                (("search_text",), False),
             )
 
     class TokenTable(_Table):

@@ -66,7 +66,9 @@ def _field_error(error: Any, allowed_fields: str) -> FieldError:
     field = ".".join(str(part) for part in error["loc"]) or "body"
     context = error.get("ctx") or {}
     code = _CODES.get(kind, "invalid_type")
-    if kind == "missing":
+    if kind != "missing" and error.get("input", ...) is None:
+        code, message = "invalid_type", "must not be null"
+    elif kind == "missing":
         message = "is required"
     elif kind == "string_too_short":
         message = "must not be empty"

@@ -66,7 +66,7 @@ class MetricRegistry:
         self._store = Store(peewee_database, dialect)
         tables = define_tables(peewee_database)
         try:
-            self.schema_version = migrate(self._store, tables)
+            self.schema_version = migrate(self._store)
             self._store.refresh_statistics("metric", "metric_uid")
         except pw.DatabaseError as exc:
             self._store.close()
