@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Final
 
 from starlette.applications import Starlette
@@ -13,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from metric_registry import MetricRegistry
 
+from ._rest_body_limit import BodyLimitMiddleware
 from .auth import BearerTokenBackend, unauthorized
 from .graphql import graphql_routes
 from .rest import rest_routes
@@ -32,8 +35,15 @@ def create_app(registry: MetricRegistry, *, graphiql: bool = True) -> Starlette:
         *rest_routes(registry),
     ]
     middleware = [
+        Middleware(BodyLimitMiddleware, max_body_size=MAX_BODY_BYTES),
         Middleware(
             AuthenticationMiddleware, backend=BearerTokenBackend(registry), on_error=unauthorized
-        )
+        ),
     ]
-    return Starlette(routes=routes, middleware=middleware, max_body_size=MAX_BODY_BYTES)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        registry.close()  # the event loop thread's connection, which served every request
+
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -1,0 +1,80 @@
+"""The limits on a GraphQL document, checked once per distinct document, and error masking."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Final
+
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
+from graphql.validation import specified_rules
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.schema.schema import validate_document
+
+from metric_registry import MetricRegistryError
+
+MAX_DEPTH: Final = 10
+MAX_ALIASES: Final = 20
+MAX_TOKENS: Final = 5_000
+CACHED_DOCUMENTS: Final = 256
+UNEXPECTED_MESSAGE: Final = "Unexpected error."
+
+logger = logging.getLogger("graphql_api")
+
+# GraphQL's own rules, then depth and aliases (strawberry's limiters are validation rules).
+RULES: Final = (
+    *specified_rules,
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+)
+
+Prepared = tuple[DocumentNode, list[GraphQLError]]
+
+
+def document_cache(schema: GraphQLSchema) -> Callable[[str], Prepared]:
+    """Parse (at most MAX_TOKENS tokens) and validate a query text, remembering the last
+    CACHED_DOCUMENTS texts: a repeated query costs one dictionary lookup on its text."""
+
+    @functools.lru_cache(maxsize=CACHED_DOCUMENTS)
+    def prepare(query: str) -> Prepared:
+        document = parse(query, max_tokens=MAX_TOKENS)
+        return document, validate_document(schema, document, RULES)
+
+    return prepare
+
+
+class PreparedDocuments(SchemaExtension):
+    """Hands strawberry a parsed and validated document, so it does neither itself."""
+
+    def __init__(self, prepare: Callable[[str], Prepared]) -> None:
+        self.prepare = prepare
+
+    def on_parse(self) -> None:  # type: ignore[override]
+        context = self.execution_context
+        if context.query is None:
+            return
+        # A syntax error (or too many tokens) raises here and is answered as GraphQL's own.
+        context.graphql_document, errors = self.prepare(context.query)
+        context.pre_execution_errors = list(errors)
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """True for a bug or an outage; GraphQL's own errors and the core's refusals are expected."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError | MetricRegistryError)
+
+
+def log_unexpected(errors: list[GraphQLError]) -> None:
+    for error in errors:
+        if is_unexpected(error):
+            logger.error("unexpected error at %s", error.path, exc_info=error.original_error)
+
+
+def masked_errors() -> MaskErrors:
+    return MaskErrors(should_mask_error=is_unexpected, error_message=UNEXPECTED_MESSAGE)

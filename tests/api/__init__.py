@@ -1,0 +1,1 @@
+"""Tests of the HTTP faces, in-process through Starlette's TestClient."""

@@ -1,0 +1,251 @@
+"""GraphQL in process: the auth matrix, the document limits and the masking of unexpected errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from graphql_api import create_app
+from metric_registry import MetricRegistry, TokenScope
+
+QUERY = '{ metrics { totalItems } metric(uid: "total_ar") { uid } }'
+MUTATION = 'mutation { createMetric(input: {uid: "new_one", name: "New"}) { __typename } }'
+
+
+@dataclass
+class Server:
+    client: TestClient
+    registry: MetricRegistry
+    write: str
+    read: str
+
+    def post(self, body: object, token: str | None = None) -> Any:
+        headers = {
+            "Authorization": f"Bearer {token or self.write}",
+            "Content-Type": "application/json",
+        }
+        return self.client.post("/graphql", content=json.dumps(body), headers=headers)
+
+    def run(self, query: str, token: str | None = None) -> dict[str, Any]:
+        response = self.post({"query": query}, token)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def metric_count(self) -> int:
+        return self.registry.list_metrics().total_items
+
+
+def serve(registry: MetricRegistry, *, graphiql: bool = True) -> Iterator[Server]:
+    write = registry.issue_token("writer", TokenScope.WRITE).secret
+    read = registry.issue_token("reader", TokenScope.READ).secret
+    registry.create_metric(uid="total_ar", name="Total AR")
+    with TestClient(create_app(registry, graphiql=graphiql)) as client:
+        yield Server(client, registry, write, read)
+
+
+@pytest.fixture
+def server(registry: MetricRegistry) -> Iterator[Server]:
+    yield from serve(registry)
+
+
+# -- authentication and scopes --------------------------------------------------------------
+
+BAD_CREDENTIALS = {
+    "none": None,
+    "malformed scheme": "Basic dXNlcjpwYXNz",
+    "malformed empty": "Bearer ",
+    "unknown": "Bearer mr_" + "x" * 43,
+    "revoked": "revoked",
+}
+
+
+@pytest.mark.parametrize("document", [QUERY, MUTATION], ids=["query", "mutation"])
+@pytest.mark.parametrize("credential", BAD_CREDENTIALS)
+def test_without_a_live_token_the_answer_is_401(
+    server: Server, credential: str, document: str
+) -> None:
+    header = BAD_CREDENTIALS[credential]
+    if header == "revoked":
+        secret = server.registry.issue_token("short_lived", TokenScope.WRITE).secret
+        server.registry.revoke_token("short_lived")
+        header = f"Bearer {secret}"
+    headers = {} if header is None else {"Authorization": header}
+    response = server.client.post("/graphql", json={"query": document}, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer ")
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert server.metric_count() == 1
+
+
+@pytest.mark.parametrize("scope", ["read", "write"])
+def test_read_and_write_tokens_may_query(server: Server, scope: str) -> None:
+    body = server.run(QUERY, server.read if scope == "read" else server.write)
+    assert body == {"data": {"metrics": {"totalItems": 1}, "metric": {"uid": "total_ar"}}}
+
+
+def test_a_read_token_may_not_mutate_and_nothing_is_written(server: Server) -> None:
+    for mutation in (
+        MUTATION,
+        'mutation { updateMetric(uid: "total_ar", input: {name: "x"}) { __typename } }',
+        'mutation { deleteMetric(uid: "total_ar") { __typename } }',
+    ):
+        body = server.run(mutation, server.read)
+        assert body["data"] is None
+        [error] = body["errors"]
+        assert error["extensions"] == {"code": "FORBIDDEN"}
+        assert "write scope" in error["message"]
+    assert server.registry.get_metric("total_ar").name == "Total AR"
+    assert server.metric_count() == 1
+
+
+def test_a_write_token_may_mutate(server: Server) -> None:
+    assert server.run(MUTATION) == {"data": {"createMetric": {"__typename": "Metric"}}}
+    assert server.metric_count() == 2
+
+
+def test_the_graphiql_page_opens_in_a_browser_without_a_token(server: Server) -> None:
+    response = server.client.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+def test_a_get_query_needs_a_token(server: Server) -> None:
+    response = server.client.get("/graphql", params={"query": QUERY})
+    assert response.status_code == 401
+
+
+def test_a_get_query_runs_with_a_token(server: Server) -> None:
+    response = server.client.get(
+        "/graphql", params={"query": QUERY}, headers={"Authorization": f"Bearer {server.read}"}
+    )
+    assert response.json()["data"]["metrics"] == {"totalItems": 1}
+
+
+def test_a_get_request_cannot_mutate(server: Server) -> None:
+    response = server.client.get(
+        "/graphql", params={"query": MUTATION}, headers={"Authorization": f"Bearer {server.write}"}
+    )
+    assert response.status_code == 400
+    assert "mutations are not allowed" in response.text
+    assert server.metric_count() == 1
+
+
+def test_without_graphiql_the_page_is_not_found(sqlite_path: str) -> None:
+    with MetricRegistry(sqlite_path) as registry:
+        for server in serve(registry, graphiql=False):
+            response = server.client.get("/graphql", headers={"Accept": "text/html"})
+            assert response.status_code == 404
+            assert "graphiql" not in response.text.lower()
+
+
+# -- limits ---------------------------------------------------------------------------------
+
+
+def nested(depth: int) -> str:
+    """A document ``depth`` levels deep: ``{ a { b } }`` is 1 (the counting of graphql-depth-limit).
+
+    Past the schema's own depth the fields do not exist; the depth rule still counts them.
+    """
+    names = ["metrics", "items", *(f"f{level}" for level in range(depth - 1))]
+    return "{ " + " { ".join(names) + " }" * depth + " }"
+
+
+def messages(body: dict[str, Any]) -> list[str]:
+    return [error["message"] for error in body.get("errors", [])]
+
+
+def test_a_document_deeper_than_10_is_refused(server: Server) -> None:
+    assert "'anonymous' exceeds maximum operation depth of 10" in messages(server.run(nested(11)))
+    assert not any("depth" in m for m in messages(server.run(nested(10))))
+
+
+def aliased(count: int) -> str:
+    return "{ " + " ".join(f'a{n}: metric(uid: "total_ar") {{ uid }}' for n in range(count)) + " }"
+
+
+def test_more_than_20_aliases_are_refused_every_time(server: Server) -> None:
+    allowed = server.run(aliased(20))
+    assert "errors" not in allowed
+    assert len(allowed["data"]) == 20
+    for _ in range(2):  # the second answer comes from the validation cache
+        assert messages(server.run(aliased(21))) == ["21 aliases found. Allowed: 20"]
+
+
+def operations(count: int) -> str:
+    """``count`` operations of 13 tokens each."""
+    return " ".join(f'query q{n} {{ metric(uid: "total_ar") {{ uid }} }}' for n in range(count))
+
+
+def test_more_than_5000_tokens_are_refused(server: Server) -> None:
+    allowed = server.post({"query": operations(384), "operationName": "q383"}).json()
+    assert allowed == {"data": {"metric": {"uid": "total_ar"}}}
+    refused = server.post({"query": operations(385), "operationName": "q384"}).json()
+    assert messages(refused) == [
+        "Syntax Error: Document contains more than 5000 tokens. Parsing aborted."
+    ]
+
+
+def test_a_body_over_1_mib_is_refused_with_413(server: Server) -> None:
+    padding = " " * (1024 * 1024)
+    response = server.post({"query": "{ metrics { totalItems } }" + padding})
+    assert response.status_code == 413
+
+
+def test_batching_is_off(server: Server) -> None:
+    response = server.post([{"query": QUERY}, {"query": QUERY}])
+    assert response.status_code == 400
+    assert "Batching is not enabled" in response.text
+
+
+def test_malformed_json_is_a_400(server: Server) -> None:
+    response = server.client.post(
+        "/graphql",
+        content=b'{"query": ',
+        headers={"Authorization": f"Bearer {server.write}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+
+
+def test_field_suggestions_are_off(server: Server) -> None:
+    [message] = messages(server.run("{ metrcs { totalItems } }"))
+    assert message == "Cannot query field 'metrcs' on type 'Query'."
+
+
+# -- unexpected errors ----------------------------------------------------------------------
+
+
+def test_an_unexpected_error_is_logged_and_shown_as_a_generic_message(
+    sqlite_path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with MetricRegistry(sqlite_path) as registry:
+        for server in serve(registry):
+            with sqlite3.connect(sqlite_path) as connection:
+                connection.execute("DROP TABLE metric")
+            connection.close()
+            with caplog.at_level(logging.ERROR, logger="graphql_api"):
+                body = server.run('{ metric(uid: "total_ar") { uid } }')
+                mutation = server.run(MUTATION)
+    assert body == {
+        "data": {"metric": None},
+        "errors": [
+            {
+                "message": "Unexpected error.",
+                "locations": [{"line": 1, "column": 3}],
+                "path": ["metric"],
+            }
+        ],
+    }
+    assert messages(mutation) == ["Unexpected error."]
+    assert "metric" not in json.dumps(mutation["errors"][0].get("extensions", {}))
+    logged = [record for record in caplog.records if record.name == "graphql_api"]
+    assert len(logged) == 2
+    assert all(record.exc_info is not None for record in logged)
+    assert "no such table" in caplog.text
