@@ -103,6 +103,7 @@ def post_script(path: str, body_template: str, headers: dict[str, str]) -> str:
     return (
         f'wrk.method = "POST"\n{_header_lines(headers)}'
         "local counter = 0\n"
+        "math.randomseed(os.time() + math.floor(os.clock() * 1000000))\n"
         'local prefix = "u" .. tostring(math.random(100000000, 999999999)) .. "_"\n'
         "request = function()\n"
         "  counter = counter + 1\n"

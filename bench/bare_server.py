@@ -54,7 +54,11 @@ def create_bare_app(db_path: str) -> Starlette:
             now,
         )
         connection.execute("BEGIN IMMEDIATE")
-        connection.execute(INSERT, row)
+        try:
+            connection.execute(INSERT, row)
+        except sqlite3.IntegrityError:
+            connection.execute("ROLLBACK")
+            return Response('{"error": "conflict"}', status_code=409)
         connection.execute("COMMIT")
         return Response(
             json.dumps(dict(zip(KEYS, row, strict=True))), media_type="application/json"
