@@ -9,7 +9,7 @@ from typing import Any, Final, TypeVar
 import pydantic
 
 from .errors import FieldCode, FieldError, ValidationError
-from .models import NUL_ERROR
+from .models import UNSTORABLE_MESSAGE, UNSTORABLE_TEXT
 
 InputT = TypeVar("InputT", bound=pydantic.BaseModel)
 
@@ -20,7 +20,8 @@ _CODES: Final[dict[str, FieldCode]] = {
     "string_too_long": "too_long",
     "string_pattern_mismatch": "invalid_format",
     "enum": "invalid_choice",
-    NUL_ERROR: "invalid_format",
+    UNSTORABLE_TEXT: "invalid_format",
+    "string_unicode": "invalid_format",
 }
 _TYPE_NAMES: Final = {
     "string_type": "a string",
@@ -76,6 +77,8 @@ def _field_error(error: Any, allowed_fields: str) -> FieldError:
         message = f"is not a known field (known fields: {allowed_fields})"
     elif kind == "string_too_long":
         message = f"must be at most {context['max_length']} characters, got {len(error['input'])}"
+    elif kind in (UNSTORABLE_TEXT, "string_unicode"):
+        message = UNSTORABLE_MESSAGE
     elif kind == "string_pattern_mismatch":
         message = UID_RULE if field == "uid" else f"must match {context['pattern']}"
     elif kind == "enum":

@@ -140,25 +140,41 @@ Uid = Annotated[
     str,
     StringConstraints(strict=True, min_length=1, max_length=UID_MAX_LENGTH, pattern=UID_PATTERN),
 ]
-NUL_ERROR: Final = "contains_nul"
+UNSTORABLE_TEXT: Final = "unstorable_text"
 
 
-def _without_nul(text: str) -> str:
+def storable(text: str) -> bool:
+    """Text both engines can store: valid UTF-8 (no lone surrogate) without NUL characters."""
     if "\x00" in text:
-        raise PydanticCustomError(NUL_ERROR, "must not contain NUL characters")
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+UNSTORABLE_MESSAGE: Final = "must be Unicode text without NUL characters or lone surrogates"
+
+
+def _storable_text(text: str) -> str:
+    if not storable(text):
+        raise PydanticCustomError(UNSTORABLE_TEXT, UNSTORABLE_MESSAGE)
     return text
 
 
-NoNul = AfterValidator(_without_nul)
+StorableText = AfterValidator(_storable_text)
 Name = Annotated[
     str,
     StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=NAME_MAX_LENGTH),
-    NoNul,
+    StorableText,
 ]
 Description = Annotated[
-    str, StringConstraints(strict=True, max_length=DESCRIPTION_MAX_LENGTH), NoNul
+    str, StringConstraints(strict=True, max_length=DESCRIPTION_MAX_LENGTH), StorableText
 ]
-Formula = Annotated[str, StringConstraints(strict=True, max_length=FORMULA_MAX_LENGTH), NoNul]
+Formula = Annotated[
+    str, StringConstraints(strict=True, max_length=FORMULA_MAX_LENGTH), StorableText
+]
 
 
 class _Input(BaseModel):

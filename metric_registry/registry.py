@@ -29,6 +29,7 @@ from .errors import (
 from .models import (
     IMMUTABLE_FIELDS,
     MUTABLE_FIELDS,
+    UNSTORABLE_MESSAGE,
     ContextType,
     IssuedToken,
     Metric,
@@ -38,6 +39,7 @@ from .models import (
     Token,
     TokenScope,
     ValueType,
+    storable,
 )
 from .tokens import TokenBook
 
@@ -238,7 +240,7 @@ def _check_uid_argument(uid: object) -> None:
     """A uid to look up: a string, and one that could have been stored."""
     if not isinstance(uid, str):
         raise ValidationError.single("uid", "invalid_type", "must be a string")
-    if "\x00" in uid:
+    if not storable(uid):
         raise NotFoundError("metric", uid)
 
 
@@ -260,8 +262,8 @@ def _check_listing(
     if search is not None:
         if not isinstance(search, str):
             errors.append(FieldError("search", "invalid_type", "must be a string"))
-        elif "\x00" in search:
-            errors.append(FieldError("search", "invalid_format", "must not contain NUL characters"))
+        elif not storable(search):
+            errors.append(FieldError("search", "invalid_format", UNSTORABLE_MESSAGE))
         elif len(search) > MAX_SEARCH_LENGTH:
             errors.append(
                 FieldError("search", "too_long", f"must be at most {MAX_SEARCH_LENGTH} characters")

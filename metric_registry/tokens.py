@@ -14,7 +14,7 @@ import peewee as pw
 from ._sql import Slot, column, compile_query, slots_for
 from ._store import Store
 from .errors import ALREADY_EXISTS, ConflictError, NotFoundError, ValidationError
-from .models import IssuedToken, Token, TokenScope
+from .models import IssuedToken, Token, TokenScope, storable
 
 PREFIX: Final = "mr_"
 SECRET_BYTES: Final = 32
@@ -70,6 +70,8 @@ class TokenBook:
     def verify(self, secret: str) -> Token | None:
         """The token whose secret this is, or None (unknown, revoked or malformed)."""
         if not isinstance(secret, str) or not secret.startswith(PREFIX) or len(secret) > 200:
+            return None
+        if not storable(secret):
             return None
         digest = hash_secret(secret)
         row = self._store.fetch_one(self._by_hash.sql, (digest,))

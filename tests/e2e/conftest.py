@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,7 +61,7 @@ def start_server(db_path: str, *extra_args: str, issue: bool = True) -> Iterator
     """
     write, read = issue_tokens(db_path) if issue else ("", "")
     port = free_port()
-    log_path = Path(db_path).with_name(f"server-{port}.log")
+    log_path = Path(tempfile.mkdtemp(prefix="metric-registry-server-")) / f"server-{port}.log"
     command = [sys.executable, "-m", "metric_registry", "serve", "--db", db_path]
     command += ["--host", "127.0.0.1", "--port", str(port), *extra_args]
     with log_path.open("wb") as log:
