@@ -46,7 +46,7 @@ def is_graphiql_page(conn: HTTPConnection) -> bool:
     """A browser asking for the GraphiQL page itself: static HTML that holds no data."""
     return (
         conn.scope["method"] == "GET"
-        and conn.url.path.rstrip("/") == "/graphql"
+        and conn.scope["path"].rstrip("/") == "/graphql"
         and not conn.query_params
         and "text/html" in conn.headers.get("accept", "")
     )
@@ -59,7 +59,8 @@ class BearerTokenBackend(AuthenticationBackend):
         self._registry = registry
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
-        if conn.url.path in PUBLIC_PATHS or is_graphiql_page(conn):
+        # scope["path"], not conn.url.path: building a URL costs ~6 µs per request.
+        if conn.scope["path"] in PUBLIC_PATHS or is_graphiql_page(conn):
             return None
         header = conn.headers.get("authorization")
         if header is None:

@@ -11,9 +11,10 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
 
+from starlette.datastructures import URLPath
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Match, NoMatchFound, Route
 from starlette.types import Receive, Scope, Send
 
 from metric_registry import (
@@ -24,7 +25,7 @@ from metric_registry import (
     ValidationError,
 )
 
-from ._rest_body_limit import BodyTooLargeError, too_large_envelope
+from ._rest_body_limit import REST_PREFIX, BodyTooLargeError, too_large_envelope
 from ._rest_envelope import conflict, entry, failure, invalid, not_found, page_data, success
 from ._rest_input import BadRequestError, check_json_content_type, decode_object, listing_arguments
 from .auth import READ, WRITE, challenge
@@ -117,10 +118,22 @@ async def _json_object(request: Request) -> dict[str, object]:
     return decode_object(await request.body())
 
 
-class NoSuchEndpoint:
-    """The rest of /api/: an enveloped 404 for any method (a plain ASGI app, so all methods)."""
+class RestFallback(BaseRoute):
+    """Every other path under /api/: an enveloped 404 for any method, never a redirect.
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    A route, not a ``{path:path}`` pattern: a pattern's ``.`` stops at a newline, and a path
+    left unmatched would fall to the router's slash redirect or its plain-text 404.
+    """
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and scope["path"].startswith(REST_PREFIX):
+            return Match.FULL, {}
+        return Match.NONE, {}
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        raise NoMatchFound(name, path_params)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = f"no endpoint at {scope['path']}"
         await failure(404, message, [entry("path", "not_found", message)])(scope, receive, send)
 
@@ -163,7 +176,7 @@ def rest_routes(registry: MetricRegistry) -> list[BaseRoute]:
             "/api/metrics/{uid}",
             Endpoint({"GET": get_metric, "PATCH": update_metric, "DELETE": delete_metric}),
         ),
-        Route("/api/{path:path}", NoSuchEndpoint()),
+        RestFallback(),
     ]
 
 

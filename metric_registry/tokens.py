@@ -20,6 +20,7 @@ PREFIX: Final = "mr_"
 SECRET_BYTES: Final = 32
 NAME_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _COLUMNS: Final = ("name", "scope", "created_at")
+_SCOPES: Final = {scope.value: scope for scope in TokenScope}
 
 
 def hash_secret(secret: str) -> str:
@@ -93,8 +94,10 @@ class TokenBook:
             raise NotFoundError("token", name)
 
     def _to_token(self, row: Any) -> Token:
-        return Token.model_construct(
-            name=row[0],
-            scope=TokenScope(row[1]),
-            created_at=self._store.dialect.from_db_time(row[2]),
+        return Token.trusted(
+            {
+                "name": row[0],
+                "scope": _SCOPES[row[1]],
+                "created_at": self._store.dialect.from_db_time(row[2]),
+            }
         )

@@ -295,7 +295,17 @@ def test_a_method_not_allowed_is_405_with_allow(
     assert response.headers["allow"] == allowed
 
 
-@pytest.mark.parametrize("path", ["/api/nothing", "/api/metrics/dso/extra", "/api/metrics/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/nothing",
+        "/api/metrics/dso/extra",
+        "/api/metrics/",
+        "/api/metrics/dso/",  # no redirect to the path without the slash
+        "/api/metrics/%0A/",
+        "/api/a%0Ab/c",
+    ],
+)
 def test_an_unknown_path_under_api_is_404_with_the_envelope(api: Api, path: str) -> None:
     assert codes(failure(api.request("GET", path), 404)) == {("path", "not_found")}
 
