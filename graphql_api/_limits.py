@@ -23,6 +23,7 @@ MAX_DEPTH: Final = 10
 MAX_ALIASES: Final = 20
 MAX_TOKENS: Final = 5_000
 CACHED_DOCUMENTS: Final = 256
+CACHED_TEXT_CHARS: Final = 64 * 1024
 UNEXPECTED_MESSAGE: Final = "Unexpected error."
 
 logger = logging.getLogger("graphql_api")
@@ -39,14 +40,22 @@ Prepared = tuple[DocumentNode, list[GraphQLError]]
 
 def document_cache(schema: GraphQLSchema) -> Callable[[str], Prepared]:
     """Parse (at most MAX_TOKENS tokens) and validate a query text, remembering the last
-    CACHED_DOCUMENTS texts: a repeated query costs one dictionary lookup on its text."""
+    CACHED_DOCUMENTS texts: a repeated query costs one dictionary lookup on its text.
 
-    @functools.lru_cache(maxsize=CACHED_DOCUMENTS)
+    Texts over CACHED_TEXT_CHARS (padded with comments or whitespace, which are not tokens)
+    are prepared every time, so the cache holds at most CACHED_DOCUMENTS x that many chars.
+    """
+
     def prepare(query: str) -> Prepared:
         document = parse(query, max_tokens=MAX_TOKENS)
         return document, validate_document(schema, document, RULES)
 
-    return prepare
+    cached = functools.lru_cache(maxsize=CACHED_DOCUMENTS)(prepare)
+
+    def prepare_cached(query: str) -> Prepared:
+        return cached(query) if len(query) <= CACHED_TEXT_CHARS else prepare(query)
+
+    return prepare_cached
 
 
 class PreparedDocuments(SchemaExtension):
@@ -76,5 +85,20 @@ def log_unexpected(errors: list[GraphQLError]) -> None:
             logger.error("unexpected error at %s", error.path, exc_info=error.original_error)
 
 
+def masked(error: GraphQLError) -> GraphQLError:
+    """An unexpected error as the client sees it: a generic message where it happened."""
+    if not is_unexpected(error):
+        return error
+    return GraphQLError(
+        UNEXPECTED_MESSAGE,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+    )
+
+
 def masked_errors() -> MaskErrors:
+    """The same masking for ``Schema.execute`` (the HTTP endpoint calls ``masked`` itself)."""
     return MaskErrors(should_mask_error=is_unexpected, error_message=UNEXPECTED_MESSAGE)

@@ -1,40 +1,79 @@
-"""``/graphql``: strawberry's ASGI view over the schema, with the registry in its context."""
+"""``/graphql``: a lean Starlette endpoint over graphql-core, with the registry in its context.
+
+Queries over GET or POST, mutations over POST only; no batching, no uploads, no websockets.
+GraphiQL (strawberry's page) is served to a browser's GET when enabled. Malformed requests
+get the plain-text 4xx answers strawberry's view gave; operations get GraphQL JSON.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Final
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.types import Receive, Scope, Send
+from strawberry.http.ides import get_graphql_ide_html
 
 from metric_registry import MetricRegistry
 
+from ._graphql_execute import OperationRunner, ResponseBody
+from ._graphql_http import RequestError, from_body, from_query_params
 from .schema import build_schema
 
+JSON_TYPE: Final = "application/json"
 
-class RegistryGraphQL(GraphQL[dict[str, Any], None]):
-    """Queries over GET or POST, mutations over POST only; no batching, no uploads."""
+
+def wants_graphiql(request: Request) -> bool:
+    """A GET without a query from something that takes HTML (strawberry's rule)."""
+    accept = request.headers.get("accept", "")
+    return "query" not in request.query_params and ("text/html" in accept or "*/*" in accept)
+
+
+def encode(body: ResponseBody) -> bytes:
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+class GraphQLEndpoint:
+    """The ASGI app behind ``/graphql`` (and ``/graphql/``)."""
 
     def __init__(self, registry: MetricRegistry, *, graphiql: bool) -> None:
-        super().__init__(
-            build_schema(),
-            graphql_ide="graphiql" if graphiql else None,
-            multipart_uploads_enabled=False,
-        )
         self.registry = registry
+        self.runner = OperationRunner(build_schema())
+        self.graphiql_html = get_graphql_ide_html("graphiql") if graphiql else None
 
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> dict[str, Any]:
-        return {"request": request, "response": response, "registry": self.registry}
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        response = await self.respond(request)
+        await response(scope, receive, send)
+
+    async def respond(self, request: Request) -> Response:
+        method = request.method
+        try:
+            if method == "POST":
+                operation = from_body(request.headers.get("content-type"), await request.body())
+            elif method == "GET":
+                if wants_graphiql(request):
+                    return self.graphiql_page()
+                operation = from_query_params(request.query_params)
+            else:
+                return PlainTextResponse("GraphQL only supports GET and POST requests.", 405)
+            context = {"request": request, "registry": self.registry}
+            body = await self.runner.run(operation, context, method=method)
+        except RequestError as error:
+            return PlainTextResponse(error.reason, status_code=error.status)
+        return Response(encode(body), media_type=JSON_TYPE)
+
+    def graphiql_page(self) -> Response:
+        if self.graphiql_html is None:
+            return PlainTextResponse("Not Found", status_code=404)
+        return HTMLResponse(self.graphiql_html)
 
 
 def graphql_routes(registry: MetricRegistry, *, graphiql: bool) -> list[BaseRoute]:
-    view = RegistryGraphQL(registry, graphiql=graphiql)
+    endpoint = GraphQLEndpoint(registry, graphiql=graphiql)
     return [
-        Route("/graphql", view, methods=["GET", "POST"]),
-        Route("/graphql/", view, methods=["GET", "POST"]),
+        Route("/graphql", endpoint, methods=["GET", "POST"]),
+        Route("/graphql/", endpoint, methods=["GET", "POST"]),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 
 import strawberry
@@ -14,7 +15,14 @@ from strawberry.types.unset import UNSET
 
 import metric_registry as core
 
-from ._limits import PreparedDocuments, document_cache, log_unexpected, masked_errors
+from ._graphql_fields import lighten_resolvers
+from ._limits import (
+    Prepared,
+    PreparedDocuments,
+    document_cache,
+    log_unexpected,
+    masked_errors,
+)
 from .types import (
     ConflictError,
     CreateMetricInput,
@@ -175,7 +183,13 @@ class ConflictErrorHandler(strawberry.ExceptionHandler[core.ConflictError, Confl
 
 
 class RegistrySchema(strawberry.Schema):
-    """Logs only the unexpected errors (with their traceback); the rest are answers."""
+    """The catalog's schema, with its cache of prepared documents (``prepare``).
+
+    ``/graphql`` runs operations through graphql-core directly (``_graphql_execute``);
+    ``Schema.execute`` keeps the same limits, logging and masking through extensions.
+    """
+
+    prepare: Callable[[str], Prepared]
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -183,7 +197,7 @@ class RegistrySchema(strawberry.Schema):
         log_unexpected(errors)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema() -> RegistrySchema:
     schema = RegistrySchema(
         query=Query,
         mutation=Mutation,
@@ -194,8 +208,9 @@ def build_schema() -> strawberry.Schema:
         ],
         config=StrawberryConfig(disable_field_suggestions=True),
     )
+    lighten_resolvers(schema)
     # The document cache validates against the built GraphQL schema, so it is attached after.
-    prepare = document_cache(schema._schema)
+    prepare = schema.prepare = document_cache(schema._schema)
     schema.extensions = (lambda: PreparedDocuments(prepare), masked_errors)
     return schema
 
