@@ -6,10 +6,11 @@ The refusals keep the statuses and wording of strawberry's HTTP view, which serv
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
+
+from ._json import strict_loads
 
 JSON_MEDIA_TYPE: Final = "application/json"
 
@@ -33,7 +34,7 @@ class OperationRequest:
 
 def decode_json(text: str | bytes) -> Any:
     try:
-        return json.loads(text)
+        return strict_loads(text)
     except (ValueError, RecursionError) as error:  # also bad UTF-8, and nesting too deep
         raise RequestError(400, "Unable to parse request body as JSON") from error
 

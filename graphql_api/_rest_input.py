@@ -6,7 +6,6 @@ values themselves is the core's, which rejects whatever cannot be translated.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any, Final
@@ -14,6 +13,8 @@ from typing import Any, Final
 from starlette.datastructures import QueryParams
 
 from metric_registry import FieldError, ValidationError
+
+from ._json import strict_loads
 
 LISTING_PARAMETERS: Final = (
     "page",
@@ -64,22 +65,6 @@ def check_json_content_type(content_type: str | None) -> None:
     )
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON value")
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise ValueError(f"duplicate key {key!r}")
-        obj[key] = value
-    return obj
-
-
-_DECODER: Final = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
-
-
 def decode_object(body: bytes) -> dict[str, Any]:
     """The JSON object in ``body``; else ``BadRequestError`` (400) or ``ValidationError`` (422)."""
     if not body.strip():
@@ -87,7 +72,7 @@ def decode_object(body: bytes) -> dict[str, Any]:
             400, "body", "malformed_json", "the body is empty; expected a JSON object"
         )
     try:
-        value = _DECODER.decode(body.decode("utf-8"))
+        value = strict_loads(body)
     except UnicodeDecodeError as exc:
         raise BadRequestError(
             400, "body", "malformed_json", f"the body is not UTF-8: {exc}"
