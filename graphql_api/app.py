@@ -8,7 +8,6 @@ from typing import Final
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
@@ -16,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 from metric_registry import MetricRegistry
 
 from ._rest_body_limit import BodyLimitMiddleware
-from .auth import BearerTokenBackend, unauthorized
+from .auth import BearerAuthMiddleware
 from .graphql import graphql_routes
 from .rest import rest_routes
 
@@ -36,9 +35,7 @@ def create_app(registry: MetricRegistry, *, graphiql: bool = True) -> Starlette:
     ]
     middleware = [
         Middleware(BodyLimitMiddleware, max_body_size=MAX_BODY_BYTES),
-        Middleware(
-            AuthenticationMiddleware, backend=BearerTokenBackend(registry), on_error=unauthorized
-        ),
+        Middleware(BearerAuthMiddleware, registry=registry),
     ]
 
     @contextlib.asynccontextmanager

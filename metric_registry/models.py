@@ -21,7 +21,6 @@ UID_MAX_LENGTH: Final = 64
 NAME_MAX_LENGTH: Final = 255
 DESCRIPTION_MAX_LENGTH: Final = 10_000
 FORMULA_MAX_LENGTH: Final = 4_000
-TIMESTAMP_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
 
 
 class ContextType(StrEnum):
@@ -57,7 +56,7 @@ class TokenScope(StrEnum):
 
 def format_timestamp(moment: datetime) -> str:
     """The JSON form of every timestamp: UTC, whole seconds, a trailing ``Z``."""
-    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+    return moment.astimezone(UTC).isoformat()[:19] + "Z"  # strftime costs twice as much
 
 
 class _ReadModel(BaseModel):
