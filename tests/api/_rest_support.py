@@ -14,24 +14,12 @@ from starlette.testclient import TestClient
 
 from graphql_api import create_app
 from metric_registry import MetricRegistry, TokenScope
+from tests.spec import METRIC_FIELDS
 
 TIMESTAMP_JSON = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 SUCCESS_KEYS = {"status", "status_code", "message", "data"}
 ERROR_KEYS = {"status", "status_code", "message", "errors"}
-METRIC_KEYS = {
-    "uid",
-    "name",
-    "context_type",
-    "description",
-    "formula",
-    "value_type",
-    "storage_unit",
-    "is_snapshot",
-    "period_definition",
-    "is_active",
-    "created_at",
-    "updated_at",
-}
+METRIC_KEYS = set(METRIC_FIELDS)
 # The body of the published example request (SPEC §6).
 PUBLISHED_EXAMPLE: dict[str, Any] = {
     "uid": "party_dso",

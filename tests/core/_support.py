@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 
 from metric_registry import Metric, MetricRegistry, ValidationError
+from tests.spec import METRIC_FIELDS
 
 # Property tests: modest example counts and no deadline (the database does real fsyncs).
 PROPERTIES = settings(
@@ -19,22 +20,7 @@ PROPERTIES = settings(
 )
 
 TIMESTAMP_JSON = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
-METRIC_KEYS = frozenset(
-    {
-        "uid",
-        "name",
-        "context_type",
-        "description",
-        "formula",
-        "value_type",
-        "storage_unit",
-        "is_snapshot",
-        "period_definition",
-        "is_active",
-        "created_at",
-        "updated_at",
-    }
-)
+METRIC_KEYS = frozenset(METRIC_FIELDS)
 
 
 def all_metrics(registry: MetricRegistry) -> tuple[Metric, ...]:

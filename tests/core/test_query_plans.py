@@ -26,26 +26,14 @@ from pathlib import Path
 import pytest
 
 from metric_registry import MetricRegistry
+from tests.spec import METRIC_FIELDS
 
 ROWS = 100_000
 CONTEXT_TYPES = ["ORGANIZATION", "PARTY", "USER"]
 VALUE_TYPES = ["currency", "percentage", "days", "count", "ratio"]
 SORTS = ["uid", "name", "context_type", "value_type", "created_at", "updated_at"]
 EQUALITY_FILTERS = ["is_active", "value_type", "context_type"]
-BULK_COLUMNS = (
-    "uid",
-    "name",
-    "context_type",
-    "description",
-    "formula",
-    "value_type",
-    "storage_unit",
-    "is_snapshot",
-    "period_definition",
-    "is_active",
-    "created_at",
-    "updated_at",
-)
+BULK_COLUMNS = METRIC_FIELDS
 VALUES = {
     "is_active": True,
     "value_type": "currency",
