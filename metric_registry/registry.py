@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import TracebackType
@@ -79,7 +78,6 @@ class MetricRegistry:
             raise
         self._metrics = MetricStatements(tables.metric, dialect)
         self._tokens = TokenBook(self._store, tables.token)
-        self._closed = threading.Event()
         self.database = database
 
     def __repr__(self) -> str:
