@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx2
@@ -147,6 +149,19 @@ def wrk(url: str, script: str, *, connections: int, seconds: float) -> Load:
         raise RuntimeError(f"unexpected wrk output:\n{output}")
     rps, p50, p99, errors = match.groups()
     return Load(float(rps), float(p50), float(p99), int(errors))
+
+
+def run_label(name: str) -> str:
+    """``name``, the UTC time and the commit measured: the first line of every benchmark."""
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).parent,
+    ).stdout.strip()
+    return f"{name} {started} (HEAD {commit}), {os.cpu_count()} CPUs"
 
 
 def print_comparison(label: str, product: Load, floor: Load, target: str) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench._http import workdir
+from bench._http import run_label, workdir
 from metric_registry import MetricRegistry
 from metric_registry._store import SQLITE_PRAGMAS
 
@@ -105,6 +105,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--rows", type=int, default=20_000, help="metrics stored for list/get")
     args = parser.parse_args()
+    print(run_label("bench_core"))
     with workdir() as folder:
         registry = MetricRegistry(str(folder / "registry.db"))
         raw = raw_connection(folder / "raw.db")

@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-from datetime import UTC, datetime
-from pathlib import Path
 
 from bench._http import (
     Load,
@@ -25,6 +22,7 @@ from bench._http import (
     post_script,
     print_comparison,
     product_server,
+    run_label,
     workdir,
     wrk,
 )
@@ -111,15 +109,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=Path(__file__).parent,
-    ).stdout.strip()
-    print(f"bench_graphql {started} (HEAD {commit}), {args.seconds:g} s per load")
+    print(f"{run_label('bench_graphql')}, {args.seconds:g} s per load")
     targets = {
         "createMetric": ">= 0.25x req/s",
         "metric(uid)": ">= 0.25x req/s",

@@ -14,12 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx2
 
@@ -30,6 +26,7 @@ from bench._http import (
     post_script,
     print_comparison,
     product_server,
+    run_label,
     workdir,
     wrk,
 )
@@ -130,17 +127,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=Path(__file__).parent,
-    ).stdout.strip()
     print(
-        f"bench_rest {started} (HEAD {commit}), {args.rounds} alternating rounds of "
-        f"{args.seconds:g} s per load; {os.cpu_count()} CPUs"
+        f"{run_label('bench_rest')}, {args.rounds} alternating rounds of "
+        f"{args.seconds:g} s per load"
     )
     for label, comparison in measure(args.seconds, args.connections, args.rounds).items():
         print_comparison(

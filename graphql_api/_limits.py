@@ -9,12 +9,7 @@ from typing import Final
 
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
 from graphql.validation import specified_rules
-from strawberry.extensions import (
-    MaskErrors,
-    MaxAliasesLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.schema.schema import validate_document
 
 from metric_registry import MetricRegistryError
@@ -58,21 +53,6 @@ def document_cache(schema: GraphQLSchema) -> Callable[[str], Prepared]:
     return prepare_cached
 
 
-class PreparedDocuments(SchemaExtension):
-    """Hands strawberry a parsed and validated document, so it does neither itself."""
-
-    def __init__(self, prepare: Callable[[str], Prepared]) -> None:
-        self.prepare = prepare
-
-    def on_parse(self) -> None:  # type: ignore[override]
-        context = self.execution_context
-        if context.query is None:
-            return
-        # A syntax error (or too many tokens) raises here and is answered as GraphQL's own.
-        context.graphql_document, errors = self.prepare(context.query)
-        context.pre_execution_errors = list(errors)
-
-
 def is_unexpected(error: GraphQLError) -> bool:
     """True for a bug or an outage; GraphQL's own errors and the core's refusals are expected."""
     original = error.original_error
@@ -97,8 +77,3 @@ def masked(error: GraphQLError) -> GraphQLError:
         path=error.path,
         original_error=None,
     )
-
-
-def masked_errors() -> MaskErrors:
-    """The same masking for ``Schema.execute`` (the HTTP endpoint calls ``masked`` itself)."""
-    return MaskErrors(should_mask_error=is_unexpected, error_message=UNEXPECTED_MESSAGE)

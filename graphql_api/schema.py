@@ -9,20 +9,13 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.permission import BasePermission
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
 from strawberry.types.field import StrawberryField
 from strawberry.types.unset import UNSET
 
 import metric_registry as core
 
 from ._graphql_fields import lighten_resolvers
-from ._limits import (
-    Prepared,
-    PreparedDocuments,
-    document_cache,
-    log_unexpected,
-    masked_errors,
-)
+from ._limits import Prepared, document_cache
 from .types import (
     ConflictError,
     CreateMetricInput,
@@ -185,16 +178,11 @@ class ConflictErrorHandler(strawberry.ExceptionHandler[core.ConflictError, Confl
 class RegistrySchema(strawberry.Schema):
     """The catalog's schema, with its cache of prepared documents (``prepare``).
 
-    ``/graphql`` runs operations through graphql-core directly (``_graphql_execute``);
-    ``Schema.execute`` keeps the same limits, logging and masking through extensions.
+    ``/graphql`` runs operations through graphql-core directly (``_graphql_execute``), which
+    applies the limits, logging and masking itself; nothing here runs ``Schema.execute``.
     """
 
     prepare: Callable[[str], Prepared]
-
-    def process_errors(
-        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
-    ) -> None:
-        log_unexpected(errors)
 
 
 def build_schema() -> RegistrySchema:
@@ -210,8 +198,7 @@ def build_schema() -> RegistrySchema:
     )
     lighten_resolvers(schema)
     # The document cache validates against the built GraphQL schema, so it is attached after.
-    prepare = schema.prepare = document_cache(schema._schema)
-    schema.extensions = (lambda: PreparedDocuments(prepare), masked_errors)
+    schema.prepare = document_cache(schema._schema)
     return schema
 
 

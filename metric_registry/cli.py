@@ -175,7 +175,12 @@ def _positive_int(text: str) -> int:
 
 
 def _open(args: argparse.Namespace) -> MetricRegistry:
-    return MetricRegistry(args.db or os.environ.get(DATABASE_VARIABLE) or DEFAULT_DATABASE)
+    return MetricRegistry(_database(args))
+
+
+def _database(args: argparse.Namespace) -> str:
+    """``--db``, else ``$METRIC_REGISTRY_DB``, else ``metrics.db`` in the working directory."""
+    return str(args.db or os.environ.get(DATABASE_VARIABLE) or DEFAULT_DATABASE)
 
 
 def _print_json(value: Any) -> None:
@@ -205,7 +210,7 @@ def _serve(args: argparse.Namespace) -> int:
         from graphql_api.server import serve
     except ImportError:
         _fail(SERVER_EXTRA_HINT)
-    database = args.db or os.environ.get(DATABASE_VARIABLE) or DEFAULT_DATABASE
+    database = _database(args)
     with MetricRegistry(database) as registry:
         if not registry.list_tokens():
             issued = registry.issue_token("default", TokenScope.WRITE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from enum import Enum
 from types import TracebackType
 from typing import Any, Final, Self
 
@@ -243,7 +244,7 @@ def _check_uid_argument(uid: object) -> None:
 
 
 def _plain(value: object) -> object:
-    return value.value if isinstance(value, ValueType | ContextType) else value
+    return value.value if isinstance(value, Enum) else value
 
 
 def _check_listing(
@@ -299,7 +300,7 @@ def _check_immutables(current: Metric, requested: Mapping[str, object]) -> None:
 
 
 def _shown(value: object) -> str:
-    return repr(value.value if isinstance(value, str) and hasattr(value, "value") else value)
+    return repr(value.value if isinstance(value, Enum) else value)
 
 
 __all__ = ["MetricRegistry"]
