@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench._http import run_label, workdir
 from metric_registry import MetricRegistry
-from metric_registry._store import SQLITE_PRAGMAS
+from metric_registry._database import SQLITE_PRAGMAS
 
 VALUE_TYPES = ("currency", "percentage", "days", "count", "ratio")
 COLUMNS = (

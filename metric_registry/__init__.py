@@ -2,6 +2,7 @@
 
 from .errors import (
     ConflictError,
+    DatabaseBusyError,
     DatabaseOpenError,
     FieldError,
     MetricRegistryError,
@@ -24,6 +25,7 @@ from .registry import MetricRegistry
 __all__ = [
     "ConflictError",
     "ContextType",
+    "DatabaseBusyError",
     "DatabaseOpenError",
     "FieldError",
     "IssuedToken",

@@ -35,6 +35,8 @@ class Slot(pw.Node):
 class Statement:
     sql: str
     slots: tuple[str, ...]
+    table: str
+    """The table the statement reads or writes first: the key of its constraint errors."""
 
     def params(self, values: Mapping[str, object]) -> tuple[object, ...]:
         return tuple([values[name] for name in self.slots])
@@ -47,7 +49,7 @@ def compile_query(query: Any) -> Statement:
         if not isinstance(param, _Mark):
             raise TypeError(f"literal parameter {param!r} in a prepared statement")
         slots.append(param.name)
-    return Statement(sql, tuple(slots))
+    return Statement(sql, tuple(slots), query.model._meta.table_name)
 
 
 def column(model: type[pw.Model], name: str) -> Any:

@@ -1,219 +1,205 @@
-"""Opening a database, running statements built once, transactions, and error translation.
+"""Running statements built once: reads, snapshots, nestable write transactions, and the one
+place where driver exceptions become registry errors.
 
-This is the one boundary where driver exceptions become registry errors.
+- ``fetch_one``/``fetch_all`` run a read on a connection drawn for the call (or on the
+  transaction or snapshot the calling thread is in).
+- ``snapshot()`` groups reads so that they see one state of the database (a page and its
+  count agree).
+- ``transaction()`` begins a write that holds the write lock from its first statement; inside
+  another transaction it is a savepoint, so a batch can group many calls atomically.
+- ``no_wait()`` makes the calling thread's calls raise ``DatabaseBusyError`` at once instead of
+  waiting for a lock another connection holds; nothing has been written when it does.
+- A broken constraint becomes the error its books registered with ``on_violation``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
-from typing import Any, Final, Protocol
-from urllib.parse import unquote, urlsplit
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Final
 
-import peewee as pw
+from ._database import BUSY_TIMEOUT_SECONDS, Connection, Cursor, Engine
+from ._sql import Statement
+from .errors import DatabaseBusyError, MetricRegistryError
 
-from ._tables import TIMESTAMP
-from .errors import ConflictError, DatabaseOpenError
-
-BUSY_TIMEOUT_SECONDS: Final = 10.0
-SQLITE_PRAGMAS: Final = (
-    ("busy_timeout", int(BUSY_TIMEOUT_SECONDS * 1000)),
-    ("journal_mode", "wal"),
-    ("synchronous", "full"),
-    ("foreign_keys", 1),
-)
 ANALYZE_FROM_ROWS: Final = 1000
-_POSTGRES_SCHEMES: Final = ("postgresql", "postgres")
+ViolationError = Callable[[Mapping[str, object]], MetricRegistryError]
+BUSY_MESSAGE: Final = "the database is busy: another writer holds its lock; try again"
 
 
-class Cursor(Protocol):
-    def fetchone(self) -> Any: ...
-    def fetchall(self) -> list[Any]: ...
-
-    @property
-    def rowcount(self) -> int: ...
-
-
-class Connection(Protocol):
-    def execute(self, sql: str, params: Sequence[object] = ...) -> Cursor: ...
-
-
-class Dialect:
-    """What differs between engines once the SQL is built."""
-
-    name: str
-    begin_write: str
-    integrity_error: type[Exception]
-
-    def to_db_time(self, moment: datetime) -> object:
-        return moment
-
-    def from_db_time(self, value: Any) -> datetime:
-        moment: datetime = value
-        return moment.astimezone(UTC)
-
-    def in_transaction(self, connection: Any) -> bool:
-        raise NotImplementedError
-
-
-class SqliteDialect(Dialect):
-    name = "sqlite"
-    begin_write = "BEGIN IMMEDIATE"
-    integrity_error = sqlite3.IntegrityError
-
-    def to_db_time(self, moment: datetime) -> object:
-        return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-    def from_db_time(self, value: Any) -> datetime:
-        return datetime.fromisoformat(value)
-
-    def in_transaction(self, connection: Any) -> bool:
-        return bool(connection.in_transaction)
-
-
-class PostgresDialect(Dialect):
-    name = "postgresql"
-    begin_write = "BEGIN"
-
-    def __init__(self) -> None:
-        try:
-            import psycopg
-        except ImportError as exc:
-            raise DatabaseOpenError(
-                "PostgreSQL needs the psycopg driver: pip install 'metric-registry[postgres]'"
-            ) from exc
-        self.integrity_error = psycopg.IntegrityError
-        self._idle = psycopg.pq.TransactionStatus.IDLE
-
-    def in_transaction(self, connection: Any) -> bool:
-        return bool(connection.info.transaction_status != self._idle)
-
-
-def open_database(target: str) -> tuple[pw.Database, Dialect]:
-    """A peewee database and its dialect for a path, ``:memory:``, or a URL."""
-    if not isinstance(target, str) or not target.strip():
-        raise DatabaseOpenError("database must be a path, ':memory:' or a URL")
-    scheme = urlsplit(target).scheme if "://" in target else ""
-    if scheme in _POSTGRES_SCHEMES:
-        dialect = PostgresDialect()
-        url = "postgresql" + target[len(scheme) :]
-        return pw.PostgresqlDatabase(url, field_types={TIMESTAMP: "TIMESTAMPTZ"}), dialect
-    if scheme == "sqlite":
-        path = unquote(target[len("sqlite://") :])
-        path = path[1:] if path.startswith("/") else path
-        return _sqlite(path or ":memory:"), SqliteDialect()
-    if scheme:
-        raise DatabaseOpenError(
-            f"unsupported database URL scheme {scheme!r}: use a path, sqlite:/// or postgresql://"
-        )
-    return _sqlite(target), SqliteDialect()
-
-
-def redact_password(target: str) -> str:
-    """``target`` fit for messages and logs: a URL's password replaced by ``***``."""
-    parts = urlsplit(target) if "://" in target else None
-    if parts is None or parts.password is None:
-        return target
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
-
-
-def _sqlite(path: str) -> pw.SqliteDatabase:
-    in_memory = path == ":memory:"
-    return pw.SqliteDatabase(
-        path,
-        pragmas=list(SQLITE_PRAGMAS),
-        timeout=BUSY_TIMEOUT_SECONDS,
-        field_types={TIMESTAMP: "TEXT"},
-        # One in-memory database is one connection: share it, guarded by the store's lock.
-        thread_safe=not in_memory,
-        check_same_thread=not in_memory,
-    )
-
-
-ConflictFactory = Callable[[], ConflictError]
+class _ThreadState(threading.local):
+    connection: Connection | None = None
+    depth = 0
+    read_only = False
+    no_wait = False
+    unwaiting: Connection | None = None  # the connection whose busy timeout is 0
 
 
 class Transaction:
-    """Statements inside one write transaction; integrity errors become ``ConflictError``."""
+    """Statements inside one write transaction; broken constraints become registry errors."""
 
-    __slots__ = ("_connection", "_integrity_error")
+    __slots__ = ("_connection", "_store")
 
-    def __init__(self, connection: Connection, integrity_error: type[Exception]) -> None:
+    def __init__(self, store: Store, connection: Connection) -> None:
+        self._store = store
         self._connection = connection
-        self._integrity_error = integrity_error
 
-    def execute(
-        self, sql: str, params: Sequence[object], conflict: ConflictFactory | None = None
-    ) -> Cursor:
+    def run(self, statement: Statement, values: Mapping[str, object]) -> Cursor:
+        """Run ``statement`` with its slots filled from ``values``."""
+        store = self._store
         try:
-            return self._connection.execute(sql, params)
-        except self._integrity_error as exc:
-            if conflict is None:
+            return self._connection.execute(statement.sql, statement.params(values))
+        except store.dialect.integrity_error as exc:
+            kind = store.dialect.violation(exc)
+            translate = store.violations.get((statement.table, kind))
+            if translate is None:
                 raise
-            raise conflict() from exc
+            raise translate(values) from exc
 
-
-class _CloseOnRelease:
-    """Closes a connection when the last reference to this object goes."""
-
-    __slots__ = ("_connection",)
-
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-
-    def __del__(self) -> None:
-        with contextlib.suppress(Exception):
-            self._connection.close()  # type: ignore[attr-defined]
+    def execute(self, sql: str, params: Sequence[object] = ()) -> Cursor:
+        """Run plain SQL (schema steps, locks)."""
+        return self._connection.execute(sql, params)
 
 
 class Store:
-    """Runs prepared SQL on the calling thread's connection."""
+    """Runs prepared SQL on connections drawn from one engine."""
 
-    def __init__(self, database: pw.Database, dialect: Dialect) -> None:
-        self.database = database
-        self.dialect = dialect
-        shared_connection = not database.thread_safe
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.database = engine.database
+        self.dialect = engine.dialect
+        self.violations: dict[tuple[str, str], ViolationError] = {}
+        self._connections = engine.connections
+        self._state = _ThreadState()
         self._guard: contextlib.AbstractContextManager[Any] = (
-            threading.RLock() if shared_connection else contextlib.nullcontext()
+            threading.RLock() if engine.connections.shared else contextlib.nullcontext()
         )
 
-    def _connection(self) -> Connection:
-        """The calling thread's connection, opened (or reopened, if broken) on demand."""
-        database = self.database
-        if database.is_connection_usable():
-            current: Connection = database._state.conn  # type: ignore[attr-defined]
-            return current
-        database.close()
-        connection: Connection = database.connection()  # type: ignore[no-untyped-call]
-        # Peewee keeps the connection in a thread-local: when the thread ends, so does this.
-        database._state.closer = _CloseOnRelease(connection)  # type: ignore[attr-defined]
+    def on_violation(self, table: str, kind: str, error: ViolationError) -> None:
+        """Raise ``error(values)`` when a statement on ``table`` breaks a ``kind`` constraint
+        (``unique``, ``foreign_key`` or ``check``)."""
+        self.violations[(table, kind)] = error
+
+    def _acquire(self) -> Connection:
+        connection = self._connections.acquire()
+        state = self._state
+        if state.no_wait is not (state.unwaiting is connection):
+            self._set_busy_timeout(connection, 0.0 if state.no_wait else BUSY_TIMEOUT_SECONDS)
+            state.unwaiting = connection if state.no_wait else None
         return connection
 
+    def _set_busy_timeout(self, connection: Connection, seconds: float) -> None:
+        if self.dialect.name == "sqlite":
+            connection.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+
     def fetch_one(self, sql: str, params: Sequence[object]) -> Any:
-        with self._guard:
-            return self._connection().execute(sql, params).fetchone()
+        with self._reading() as connection:
+            return connection.execute(sql, params).fetchone()
 
     def fetch_all(self, sql: str, params: Sequence[object]) -> list[Any]:
-        with self._guard:
-            return self._connection().execute(sql, params).fetchall()
+        with self._reading() as connection:
+            return connection.execute(sql, params).fetchall()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        held = self._state.connection
+        if held is not None:
+            yield held
+            return
+        with self._guard, self._busy_translated():
+            connection = self._acquire()
+            try:
+                yield connection
+            finally:
+                self._connections.release(connection)
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one state of the database (inside a transaction: that one's)."""
+        state = self._state
+        if state.connection is not None:
+            yield
+            return
+        with self._guard, self._busy_translated():
+            connection = self._acquire()
+            try:
+                connection.execute(self.dialect.begin_snapshot)
+                state.connection, state.read_only = connection, True
+                try:
+                    yield
+                finally:
+                    state.connection, state.read_only = None, False
+                    if self.dialect.in_transaction(connection):
+                        connection.execute("COMMIT")
+            finally:
+                self._connections.release(connection)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Transaction]:
-        """A write transaction that holds the write lock from its first statement."""
-        with self._guard:
-            connection = self._connection()
-            connection.execute(self.dialect.begin_write)
+        """A write transaction holding the write lock from its first statement; nested, a
+        savepoint that rolls back alone."""
+        state = self._state
+        held = state.connection
+        if held is not None:
+            if state.read_only:
+                raise RuntimeError("a write cannot begin inside a read snapshot")
+            yield from self._savepoint(held)
+            return
+        with self._guard, self._busy_translated():
+            connection = self._acquire()
             try:
-                yield Transaction(connection, self.dialect.integrity_error)
-                connection.execute("COMMIT")
-            except BaseException:
-                if self.dialect.in_transaction(connection):
-                    connection.execute("ROLLBACK")
+                connection.execute(self.dialect.begin_write)
+                state.connection = connection
+                try:
+                    yield Transaction(self, connection)
+                    connection.execute("COMMIT")
+                except BaseException:
+                    if self.dialect.in_transaction(connection):
+                        connection.execute("ROLLBACK")
+                    raise
+                finally:
+                    state.connection = None
+            finally:
+                self._connections.release(connection)
+
+    def _savepoint(self, connection: Connection) -> Iterator[Transaction]:
+        state = self._state
+        state.depth += 1
+        name = f"nested_{state.depth}"
+        connection.execute(f"SAVEPOINT {name}")
+        try:
+            yield Transaction(self, connection)
+        except BaseException:
+            connection.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            raise
+        finally:
+            connection.execute(f"RELEASE SAVEPOINT {name}")
+            state.depth -= 1
+
+    @contextlib.contextmanager
+    def no_wait(self) -> Iterator[None]:
+        """The calling thread's calls inside fail with ``DatabaseBusyError`` rather than wait."""
+        state = self._state
+        before = state.no_wait
+        state.no_wait = True
+        try:
+            yield
+        finally:
+            state.no_wait = before
+
+    @contextlib.contextmanager
+    def _busy_translated(self) -> Iterator[None]:
+        busy_error = self.dialect.busy_error
+        if busy_error is None:
+            yield
+            return
+        try:
+            yield
+        except busy_error as exc:
+            if not self.dialect.is_busy(exc):
                 raise
+            raise DatabaseBusyError(BUSY_MESSAGE) from exc
 
     def refresh_statistics(self, table: str, unique_index: str) -> None:
         """Re-run SQLite's ANALYZE on ``table`` once it has doubled since the last one.
@@ -224,30 +210,17 @@ class Store:
         """
         if self.dialect.name != "sqlite":
             return  # PostgreSQL's autovacuum keeps its statistics
-        with self._guard:
-            connection = self._connection()
-            (rows,) = connection.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"').fetchone()
-            if rows < ANALYZE_FROM_ROWS:
-                return
-            has_stats = connection.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
-            ).fetchone()
-            stat = (
-                has_stats
-                and connection.execute(
-                    "SELECT stat FROM sqlite_stat1 WHERE idx = ?", (unique_index,)
-                ).fetchone()
-            )
-            if not stat or int(stat[0].split()[0]) * 2 < rows:
-                connection.execute(f'ANALYZE "{table}"')
+        rows = self.fetch_one(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"', ())[0]
+        if rows < ANALYZE_FROM_ROWS:
+            return
+        has_stats = self.fetch_one("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'", ())
+        stat = has_stats and self.fetch_one(
+            "SELECT stat FROM sqlite_stat1 WHERE idx = ?", (unique_index,)
+        )
+        if not stat or int(stat[0].split()[0]) * 2 < rows:
+            with self.transaction() as transaction:
+                transaction.execute(f'ANALYZE "{table}"')
 
     def close(self) -> None:
-        """Close the calling thread's connection.
-
-        An in-memory database lives in its one shared connection: closing it would lose the
-        data under the other threads, so it stays open until the store is collected.
-        """
-        if not self.database.thread_safe:
-            return
-        if not self.database.is_closed():
-            self.database.close()
+        """Close the calling thread's connection (a shared in-memory one stays open)."""
+        self._connections.close()

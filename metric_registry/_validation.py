@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, get_args
 
 import pydantic
 
-from .errors import FieldCode, FieldError, ValidationError
-from .models import UNSTORABLE_MESSAGE, UNSTORABLE_TEXT
+from .errors import FieldCode, FieldError, ValidationError, shown
+from .models import INVISIBLE_MESSAGE, INVISIBLE_TEXT, UNSTORABLE_MESSAGE, UNSTORABLE_TEXT
 
 InputT = TypeVar("InputT", bound=pydantic.BaseModel)
 
@@ -21,8 +21,20 @@ _CODES: Final[dict[str, FieldCode]] = {
     "string_pattern_mismatch": "invalid_format",
     "enum": "invalid_choice",
     UNSTORABLE_TEXT: "invalid_format",
+    INVISIBLE_TEXT: "invalid_format",
     "string_unicode": "invalid_format",
+    "greater_than_equal": "out_of_range",
+    "less_than_equal": "out_of_range",
+    "greater_than": "out_of_range",
+    "less_than": "out_of_range",
 }
+_BOUNDS: Final = {
+    "greater_than_equal": ("ge", "at least"),
+    "less_than_equal": ("le", "at most"),
+    "greater_than": ("gt", "more than"),
+    "less_than": ("lt", "less than"),
+}
+_PASSED_THROUGH: Final = frozenset(get_args(FieldCode))  # custom errors raised with a field code
 _TYPE_NAMES: Final = {
     "string_type": "a string",
     "bool_type": "a boolean (true or false)",
@@ -62,32 +74,43 @@ def translate(exc: pydantic.ValidationError, model: type[pydantic.BaseModel]) ->
     return [_field_error(error, allowed) for error in exc.errors(include_url=False)]
 
 
+_FIXED_MESSAGES: Final = {
+    "missing": "is required",
+    "string_too_short": "must not be empty",
+    UNSTORABLE_TEXT: UNSTORABLE_MESSAGE,
+    "string_unicode": UNSTORABLE_MESSAGE,
+    INVISIBLE_TEXT: INVISIBLE_MESSAGE,
+}
+
+
 def _field_error(error: Any, allowed_fields: str) -> FieldError:
     kind: str = error["type"]
     field = ".".join(str(part) for part in error["loc"]) or "body"
-    context = error.get("ctx") or {}
-    code = _CODES.get(kind, "invalid_type")
+    if kind in _PASSED_THROUGH:
+        return FieldError(field, kind, str(error["msg"]))  # type: ignore[arg-type]
     if kind != "missing" and error.get("input", ...) is None:
-        code, message = "invalid_type", "must not be null"
-    elif kind == "missing":
-        message = "is required"
-    elif kind == "string_too_short":
-        message = "must not be empty"
-    elif kind == "extra_forbidden":
+        return FieldError(field, "invalid_type", "must not be null")
+    if kind == "extra_forbidden":
         message = f"is not a known field (known fields: {allowed_fields})"
-    elif kind == "string_too_long":
-        message = f"must be at most {context['max_length']} characters, got {len(error['input'])}"
-    elif kind in (UNSTORABLE_TEXT, "string_unicode"):
-        message = UNSTORABLE_MESSAGE
-    elif kind == "string_pattern_mismatch":
-        message = UID_RULE if field == "uid" else f"must match {context['pattern']}"
-    elif kind == "enum":
-        message = f"must be one of {context['expected']}, got {error['input']!r}"
-    elif kind in _TYPE_NAMES:
-        message = f"must be {_TYPE_NAMES[kind]}, got {_json_type(error['input'])}"
     else:
-        message = str(error["msg"])
-    return FieldError(field, code, message)
+        message = _FIXED_MESSAGES.get(kind) or _message(kind, field, error)
+    return FieldError(field, _CODES.get(kind, "invalid_type"), message)
+
+
+def _message(kind: str, field: str, error: Any) -> str:
+    context = error.get("ctx") or {}
+    if kind == "string_too_long":
+        return f"must be at most {context['max_length']} characters, got {len(error['input'])}"
+    if kind in _BOUNDS:
+        bound, words = _BOUNDS[kind]
+        return f"must be {words} {context[bound]}, got {shown(error['input'])}"
+    if kind == "string_pattern_mismatch":
+        return UID_RULE if field == "uid" else f"must match {context['pattern']}"
+    if kind == "enum":
+        return f"must be one of {context['expected']}, got {shown(error['input'])}"
+    if kind in _TYPE_NAMES:
+        return f"must be {_TYPE_NAMES[kind]}, got {_json_type(error['input'])}"
+    return str(error["msg"])
 
 
 _JSON_TYPES: Final = (
@@ -114,4 +137,4 @@ def choice(field: str, value: object, enum: type[StrEnum]) -> FieldError | None:
     if isinstance(value, str) and value in enum._value2member_map_:
         return None
     allowed = ", ".join(repr(member.value) for member in enum)
-    return FieldError(field, "invalid_choice", f"must be one of {allowed}, got {value!r}")
+    return FieldError(field, "invalid_choice", f"must be one of {allowed}, got {shown(value)}")

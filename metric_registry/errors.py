@@ -7,8 +7,13 @@ The hierarchy::
      ├── NotFoundError                   code "not_found"; .kind, .key
      ├── ConflictError                   code "already_exists" (a taken key)
      │                                        or "in_use" (a delete refused by references)
-     └── DatabaseOpenError               code "database_unavailable": a bad URL, a path that
-                                              cannot be opened, a schema newer than this release
+     ├── DatabaseOpenError               code "database_unavailable": a bad URL, a path that
+     │                                        cannot be opened, a schema newer than this release
+     └── DatabaseBusyError               code "database_busy": another connection held a lock
+                                              for longer than this call would wait; nothing
+                                              was written
+
+A message that echoes caller input shows at most ``ECHO_LIMIT`` characters of it (``shown``).
 
 A ``FieldError`` names one offending field with one of the field codes below. The faces
 (GraphQL, REST, CLI) translate these into their own shapes; the core knows nothing of them.
@@ -25,12 +30,25 @@ FieldCode = Literal[
     "invalid_choice",
     "invalid_type",
     "too_long",
+    "out_of_range",
     "unknown_field",
     "immutable_field",
+    "not_found",
+    "inactive",
+    "mismatch",
 ]
+ECHO_LIMIT: Final = 100
 
 ALREADY_EXISTS: Final = "already_exists"
 IN_USE: Final = "in_use"
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` for a message, cut to about ``ECHO_LIMIT`` characters."""
+    text = repr(value)
+    if len(text) <= ECHO_LIMIT:
+        return text
+    return f"{text[: ECHO_LIMIT - 1]}… ({len(str(value))} characters)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +96,7 @@ class NotFoundError(MetricRegistryError):
     def __init__(self, kind: str, key: str) -> None:
         self.kind = kind
         self.key = key
-        super().__init__(f"{kind} {key!r} not found")
+        super().__init__(f"{kind} {shown(key)} not found")
 
 
 class ConflictError(MetricRegistryError):
@@ -93,3 +111,9 @@ class DatabaseOpenError(MetricRegistryError):
     """The database cannot be opened: a bad URL, an unreachable server, a newer schema."""
 
     code = "database_unavailable"
+
+
+class DatabaseBusyError(MetricRegistryError):
+    """Another connection held a lock longer than the call would wait; nothing was written."""
+
+    code = "database_busy"

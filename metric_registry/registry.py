@@ -1,9 +1,10 @@
-"""``MetricRegistry``: the one façade; every rule of the catalog passes through here."""
+"""``MetricRegistry``: the one façade, a table of contents delegating to one book per kind of
+record (metrics, tokens; entities, values and history next)."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from enum import Enum
 from types import TracebackType
@@ -11,62 +12,56 @@ from typing import Any, Final, Self
 
 import peewee as pw
 
-from ._metric_sql import FILTERS, SORTABLE, STORED_COLUMNS, MetricStatements
+from ._database import open_database, redact_password
 from ._migrations import migrate
-from ._sql import escape_like
-from ._store import Store, open_database, redact_password
+from ._store import Store
 from ._tables import define_tables
-from ._validation import choice, merge_input, parse
-from .errors import (
-    ALREADY_EXISTS,
-    IN_USE,
-    ConflictError,
-    DatabaseOpenError,
-    FieldError,
-    NotFoundError,
-    ValidationError,
-)
+from .errors import DatabaseOpenError
+from .metrics import MetricBook
 from .models import (
-    IMMUTABLE_FIELDS,
-    MUTABLE_FIELDS,
-    UNSTORABLE_MESSAGE,
     ContextType,
     IssuedToken,
     Metric,
-    MetricCreate,
-    MetricUpdate,
+    MetricListing,
     Page,
     Token,
     TokenScope,
     ValueType,
-    storable,
 )
 from .tokens import TokenBook
 
 DEFAULT_DATABASE: Final = "metrics.db"
-DEFAULT_PER_PAGE: Final = 25
-MAX_PER_PAGE: Final = 100
-MAX_PAGE: Final = 2**31 - 1
-MAX_SEARCH_LENGTH: Final = 255
-_NOT_NULL: Final = frozenset(
-    ("uid", "name", "context_type", "value_type", "storage_unit", "is_snapshot", "is_active")
-)
-_SORTS: Final = {
-    **{f"{sign}{field}": (field, sign == "-") for field in SORTABLE for sign in ("+", "-")},
-    **{field: (field, False) for field in SORTABLE},
-}
+
+
+class Unset(Enum):
+    """The type of ``UNSET``: a keyword the caller did not give."""
+
+    UNSET = "UNSET"
+
+
+UNSET: Final = Unset.UNSET
+_LISTING_KEYWORDS: Final = frozenset(MetricListing.model_fields)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class MetricRegistry:
     """A catalog of metric definitions stored in SQLite (a path) or PostgreSQL (a URL).
 
     Opening creates or migrates the schema. The object may be shared between threads.
+    ``clock`` gives "now" as an aware datetime (tests set it; the default is UTC now).
     """
 
-    def __init__(self, database: str = DEFAULT_DATABASE) -> None:
-        peewee_database, dialect = open_database(database)
-        self._store = Store(peewee_database, dialect)
-        tables = define_tables(peewee_database)
+    def __init__(
+        self, database: str = DEFAULT_DATABASE, *, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        engine = open_database(database)
+        self._store = Store(engine)
+        self.database = database
+        self.in_memory = engine.in_memory
+        tables = define_tables(engine.database)
         try:
             self.schema_version = migrate(self._store)
             self._store.refresh_statistics("metric", "metric_uid")
@@ -77,9 +72,8 @@ class MetricRegistry:
         except DatabaseOpenError:
             self._store.close()
             raise
-        self._metrics = MetricStatements(tables.metric, dialect)
-        self._tokens = TokenBook(self._store, tables.token)
-        self.database = database
+        self._metrics = MetricBook(self._store, tables.metric, clock)
+        self._tokens = TokenBook(self._store, tables.token, clock)
 
     def __repr__(self) -> str:
         return f"MetricRegistry({redact_password(self.database)!r})"
@@ -88,113 +82,40 @@ class MetricRegistry:
 
     def create_metric(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Metric:
         """Validate and store a new metric; ``ConflictError`` when its uid is taken."""
-        given = parse(MetricCreate, merge_input(data, fields))
-        now = datetime.now(UTC)
-        metric = Metric.trusted({**given.__dict__, "created_at": now, "updated_at": now})
-        with self._store.transaction() as transaction:
-            transaction.execute(
-                self._metrics.insert.sql,
-                self._metrics.to_row(metric),
-                conflict=lambda: ConflictError(
-                    ALREADY_EXISTS, f"a metric with uid {metric.uid!r} already exists"
-                ),
-            )
-        return metric
+        return self._metrics.create(data, fields)
 
     def get_metric(self, uid: str) -> Metric:
         """The metric stored under ``uid``; ``NotFoundError`` when there is none."""
-        _check_uid_argument(uid)
-        row = self._store.fetch_one(self._metrics.select.sql, (uid,))
-        if row is None:
-            raise NotFoundError("metric", uid)
-        return self._metrics.to_metric(row)
+        return self._metrics.get(uid)
 
     def list_metrics(
         self,
+        query: Mapping[str, Any] | None = None,
+        /,
         *,
-        is_active: bool | None = None,
-        value_type: ValueType | str | None = None,
-        context_type: ContextType | str | None = None,
-        search: str | None = None,
-        sort: str = "+uid",
-        page: int = 1,
-        per_page: int = DEFAULT_PER_PAGE,
+        is_active: bool | Unset | None = UNSET,
+        value_type: ValueType | str | Unset | None = UNSET,
+        context_type: ContextType | str | Unset | None = UNSET,
+        search: str | Unset | None = UNSET,
+        sort: str | Unset = UNSET,
+        page: int | Unset = UNSET,
+        per_page: int | Unset = UNSET,
     ) -> Page[Metric]:
-        """One page of metrics matching every given filter, in ``sort`` order."""
-        given = {
-            "is_active": is_active,
-            "value_type": value_type,
-            "context_type": context_type,
-            "search": None if search == "" else search,
-        }
-        errors = _check_listing(given, sort, page, per_page)
-        if errors:
-            raise ValidationError(errors)
-        filters = tuple(name for name in FILTERS if given[name] is not None)
-        values: dict[str, object] = {name: _plain(given[name]) for name in filters}
-        if "search" in values:
-            values["search"] = escape_like(str(values["search"]).casefold())
-        field, descending = _SORTS[sort]
-        count = self._metrics.count(filters)
-        total_items: int = self._store.fetch_one(count.sql, count.params(values))[0]
-        values["limit"] = per_page
-        values["offset"] = (page - 1) * per_page
-        listing = self._metrics.page(filters, field, descending)
-        rows = self._store.fetch_all(listing.sql, listing.params(values))
-        return Page[Metric].model_construct(
-            items=tuple(map(self._metrics.to_metric, rows)),
-            page=page,
-            per_page=per_page,
-            total_pages=math.ceil(total_items / per_page),
-            total_items=total_items,
-        )
+        """One page of metrics matching every given filter, in ``sort`` order (default
+        ``+uid``; page 1 of 25). The parameters may come as keywords or as a mapping (whose
+        unknown keys are refused); a filter given as None is no filter."""
+        given = {name: value for name, value in locals().items() if name in _LISTING_KEYWORDS}
+        return self._metrics.list(query, {k: v for k, v in given.items() if v is not UNSET})
 
     def update_metric(
         self, uid: str, data: Mapping[str, Any] | None = None, /, **changes: Any
     ) -> Metric:
         """Change the given mutable fields; immutable ones may only repeat their stored value."""
-        _check_uid_argument(uid)
-        given = parse(MetricUpdate, merge_input(data, changes))
-        requested = {name: getattr(given, name) for name in given.model_fields_set}
-        null_errors = [
-            FieldError(name, "invalid_type", "must not be null")
-            for name in sorted(requested)
-            if name in _NOT_NULL and requested[name] is None
-        ]
-        if null_errors:
-            raise ValidationError(null_errors)
-        statements = self._metrics
-        with self._store.transaction() as transaction:
-            row = transaction.execute(statements.select_for_update.sql, (uid,)).fetchone()
-            if row is None:
-                raise NotFoundError("metric", uid)
-            current = statements.to_metric(row)
-            _check_immutables(current, requested)
-            changed = {
-                name: value
-                for name, value in requested.items()
-                if name in MUTABLE_FIELDS and getattr(current, name) != value
-            }
-            if not changed:
-                return current
-            updated = current.model_copy(update={**changed, "updated_at": datetime.now(UTC)})
-            values = dict(zip(STORED_COLUMNS, statements.to_row(updated), strict=True))
-            transaction.execute(statements.update.sql, statements.update.params(values))
-        return updated
+        return self._metrics.update(uid, data, changes)
 
     def delete_metric(self, uid: str) -> None:
         """Delete a metric nothing refers to; ``ConflictError`` (``in_use``) otherwise."""
-        _check_uid_argument(uid)
-        with self._store.transaction() as transaction:
-            deleted = transaction.execute(
-                self._metrics.delete.sql,
-                (uid,),
-                conflict=lambda: ConflictError(
-                    IN_USE, f"metric {uid!r} has recorded values; deactivate it instead"
-                ),
-            ).rowcount
-        if deleted == 0:
-            raise NotFoundError("metric", uid)
+        self._metrics.delete(uid)
 
     # -- tokens ----------------------------------------------------------------------------
 
@@ -214,7 +135,17 @@ class MetricRegistry:
         """Revoke a token at once; ``NotFoundError`` when no token has that name."""
         self._tokens.revoke(name)
 
-    # -- lifetime --------------------------------------------------------------------------
+    # -- transactions and lifetime ---------------------------------------------------------
+
+    def atomic(self) -> AbstractContextManager[object]:
+        """Group calls into one transaction: all of them take effect, or none."""
+        return self._store.transaction()
+
+    def no_wait(self) -> AbstractContextManager[None]:
+        """Inside, the calling thread's calls raise ``DatabaseBusyError`` at once (nothing
+        written) instead of waiting for a lock another connection holds: a server's event
+        loop tries there first and hands the call to a thread that may wait."""
+        return self._store.no_wait()
 
     def close(self) -> None:
         """Close this thread's connection (other threads' close when they end).
@@ -235,72 +166,4 @@ class MetricRegistry:
         self.close()
 
 
-def _check_uid_argument(uid: object) -> None:
-    """A uid to look up: a string, and one that could have been stored."""
-    if not isinstance(uid, str):
-        raise ValidationError.single("uid", "invalid_type", "must be a string")
-    if not storable(uid):
-        raise NotFoundError("metric", uid)
-
-
-def _plain(value: object) -> object:
-    return value.value if isinstance(value, Enum) else value
-
-
-def _check_listing(
-    given: Mapping[str, object], sort: object, page: object, per_page: object
-) -> list[FieldError]:
-    errors: list[FieldError] = []
-    is_active = given["is_active"]
-    if is_active is not None and not isinstance(is_active, bool):
-        errors.append(FieldError("is_active", "invalid_type", "must be a boolean (true or false)"))
-    for name, enum in (("value_type", ValueType), ("context_type", ContextType)):
-        if given[name] is not None and (error := choice(name, given[name], enum)):
-            errors.append(error)
-    search = given["search"]
-    if search is not None:
-        if not isinstance(search, str):
-            errors.append(FieldError("search", "invalid_type", "must be a string"))
-        elif not storable(search):
-            errors.append(FieldError("search", "invalid_format", UNSTORABLE_MESSAGE))
-        elif len(search) > MAX_SEARCH_LENGTH:
-            errors.append(
-                FieldError("search", "too_long", f"must be at most {MAX_SEARCH_LENGTH} characters")
-            )
-    if not isinstance(sort, str) or sort not in _SORTS:
-        fields = ", ".join(SORTABLE)
-        errors.append(
-            FieldError(
-                "sort", "invalid_choice", f"must be +field or -field over {fields}; got {sort!r}"
-            )
-        )
-    for name, value, top in (("page", page, MAX_PAGE), ("per_page", per_page, MAX_PER_PAGE)):
-        if not isinstance(value, int) or isinstance(value, bool):
-            errors.append(FieldError(name, "invalid_type", "must be an integer"))
-        elif not 1 <= value <= top:
-            errors.append(
-                FieldError(name, "invalid_choice", f"must be from 1 to {top}, got {value}")
-            )
-    return errors
-
-
-def _check_immutables(current: Metric, requested: Mapping[str, object]) -> None:
-    errors = [
-        FieldError(
-            name,
-            "immutable_field",
-            f"cannot change after creation: stored {_shown(getattr(current, name))}, "
-            f"requested {_shown(requested[name])}",
-        )
-        for name in IMMUTABLE_FIELDS
-        if name in requested and getattr(current, name) != requested[name]
-    ]
-    if errors:
-        raise ValidationError(errors)
-
-
-def _shown(value: object) -> str:
-    return repr(value.value if isinstance(value, Enum) else value)
-
-
-__all__ = ["MetricRegistry"]
+__all__ = ["MetricRegistry", "utc_now"]

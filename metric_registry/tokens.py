@@ -6,14 +6,16 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Final
 
 import peewee as pw
 
 from ._sql import Slot, column, compile_query, slots_for
 from ._store import Store
-from .errors import ALREADY_EXISTS, ConflictError, NotFoundError, ValidationError
+from ._validation import choice
+from .errors import ALREADY_EXISTS, ConflictError, NotFoundError, ValidationError, shown
 from .models import IssuedToken, Token, TokenScope, storable
 
 PREFIX: Final = "mr_"
@@ -30,8 +32,16 @@ def hash_secret(secret: str) -> str:
 class TokenBook:
     """The tokens of one registry."""
 
-    def __init__(self, store: Store, table: type[pw.Model]) -> None:
+    def __init__(self, store: Store, table: type[pw.Model], clock: Callable[[], datetime]) -> None:
         self._store = store
+        self._clock = clock
+        store.on_violation(
+            table._meta.table_name,
+            "unique",
+            lambda values: ConflictError(
+                ALREADY_EXISTS, f"token {shown(values['name'])} already exists"
+            ),
+        )
         columns = [column(table, name) for name in _COLUMNS]
         secret_hash, name = column(table, "secret_hash"), column(table, "name")
         self._insert = compile_query(table.insert(slots_for(table, (*_COLUMNS, "secret_hash"))))
@@ -48,11 +58,9 @@ class TokenBook:
                 "invalid_format",
                 "must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit",
             )
-        if not isinstance(scope, str) or scope not in TokenScope._value2member_map_:
-            raise ValidationError.single(
-                "scope", "invalid_choice", f"must be one of 'read', 'write', got {scope!r}"
-            )
-        token = Token(name=name, scope=TokenScope(scope), created_at=datetime.now(UTC))
+        if (refused := choice("scope", scope, TokenScope)) is not None:
+            raise ValidationError([refused])
+        token = Token(name=name, scope=TokenScope(scope), created_at=self._clock())
         secret = PREFIX + secrets.token_urlsafe(SECRET_BYTES)
         values = {
             "name": name,
@@ -61,11 +69,7 @@ class TokenBook:
             "secret_hash": hash_secret(secret),
         }
         with self._store.transaction() as transaction:
-            transaction.execute(
-                self._insert.sql,
-                self._insert.params(values),
-                conflict=lambda: ConflictError(ALREADY_EXISTS, f"token {name!r} already exists"),
-            )
+            transaction.run(self._insert, values)
         return IssuedToken(token=token, secret=secret)
 
     def verify(self, secret: str) -> Token | None:
@@ -89,7 +93,7 @@ class TokenBook:
         if not NAME_PATTERN.fullmatch(name):
             raise NotFoundError("token", name)  # no token can have such a name
         with self._store.transaction() as transaction:
-            deleted = transaction.execute(self._delete.sql, (name,)).rowcount
+            deleted = transaction.run(self._delete, {"name": name}).rowcount
         if deleted == 0:
             raise NotFoundError("token", name)
 

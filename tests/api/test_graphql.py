@@ -16,8 +16,8 @@ from graphql_api import create_app
 from graphql_api.schema import sdl
 from graphql_api.types import MetricOrderField
 from metric_registry import MetricRegistry, TokenScope
-from metric_registry._metric_sql import SORTABLE
 from metric_registry.models import MUTABLE_FIELDS, MetricCreate
+from metric_registry.models import SORTABLE_FIELDS as SORTABLE
 
 ROOT = Path(__file__).resolve().parents[2]
 METRIC_FIELDS = (

@@ -78,7 +78,7 @@ def test_json_document_and_options_merge_with_options_winning(
         (["metric", "update", "missing", "--name", "x"], "not found"),
         (["metric", "delete", "missing"], "not found"),
         (["token", "revoke", "missing"], "not found"),
-        (["metric", "list", "--per-page", "101"], "per_page: invalid_choice"),
+        (["metric", "list", "--per-page", "101"], "per_page: out_of_range"),
         (["metric", "list", "--sort", "colour"], "sort: invalid_choice"),
     ],
     ids=[

@@ -12,7 +12,12 @@ from metric_registry._migrations import SCHEMA_VERSION, STEPS
 
 from ._support import all_metrics, is_postgres, raw_connection, raw_rows, unraisable
 
-EXPECTED_STEPS = [(1, "create metric"), (2, "create api_token"), (3, "add metric.search_text")]
+EXPECTED_STEPS = [
+    (1, "create metric"),
+    (2, "create api_token"),
+    (3, "add metric.search_text"),
+    (4, "metric.search_text: the name alone"),
+]
 
 
 def recorded(url: str) -> list[tuple[object, ...]]:
@@ -21,7 +26,7 @@ def recorded(url: str) -> list[tuple[object, ...]]:
 
 def test_steps_are_recorded(database_url: str) -> None:
     with MetricRegistry(database_url) as registry:
-        assert registry.schema_version == SCHEMA_VERSION == len(STEPS) == 3
+        assert registry.schema_version == SCHEMA_VERSION == len(STEPS) == 4
     assert [row[:2] for row in recorded(database_url)] == EXPECTED_STEPS
 
 
@@ -72,7 +77,7 @@ def test_a_newer_schema_is_refused(database_url: str) -> None:
         assert "upgrade" in caught.value.message
         del caught
     assert reports == []  # the refused registry closed its connection
-    assert [row[0] for row in recorded(database_url)] == [1, 2, 3, 99]
+    assert [row[0] for row in recorded(database_url)] == [1, 2, 3, 4, 99]
 
 
 def test_registries_opening_one_new_database_at_once(database_url: str) -> None:

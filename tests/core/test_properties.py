@@ -26,13 +26,13 @@ from metric_registry import (
     ValidationError,
     ValueType,
 )
-from metric_registry.models import UID_PATTERN
+from metric_registry.models import UID_PATTERN, visible
 
 from ._support import METRIC_KEYS, PROPERTIES, TIMESTAMP_JSON, all_metrics
 
 TEXT = st.characters(exclude_categories=("Cs",), exclude_characters="\x00\x1c\x1d\x1e\x1f")
 UIDS = st.from_regex(UID_PATTERN, fullmatch=True).filter(lambda uid: len(uid) <= 64)
-NAMES = st.text(TEXT, min_size=1, max_size=255).filter(lambda name: name.strip() != "")
+NAMES = st.text(TEXT, min_size=1, max_size=255).filter(lambda name: visible(name.strip()))
 
 
 def optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:

@@ -1,0 +1,99 @@
+"""What every kind of record shares: the read-model base, pages, timestamps, storable text."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
+from typing import Annotated, Any, Final, Generic, Self, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+UNSTORABLE_TEXT: Final = "unstorable_text"
+UNSTORABLE_MESSAGE: Final = "must be Unicode text without NUL characters or lone surrogates"
+INVISIBLE_TEXT: Final = "invisible_text"
+INVISIBLE_MESSAGE: Final = "must contain a visible character"
+DEFAULT_PER_PAGE: Final = 25
+MAX_PER_PAGE: Final = 100
+MAX_PAGE: Final = 2**31 - 1
+_INVISIBLE_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn"})
+
+
+def format_timestamp(moment: datetime) -> str:
+    """The JSON form of every timestamp: UTC, whole seconds, a trailing ``Z``."""
+    return moment.astimezone(UTC).isoformat()[:19] + "Z"  # strftime costs twice as much
+
+
+class ReadModel(BaseModel):
+    """A record as the registry returns it: immutable."""
+
+    model_config = ConfigDict(frozen=True)
+
+    @classmethod
+    def trusted(cls, values: dict[str, Any]) -> Self:
+        """An instance from values already valid (read back from the database, or validated).
+
+        ``model_construct`` does the same with a loop over aliases and defaults that costs
+        more than the database read it follows; ``values`` must hold every field.
+        """
+        instance = cls.__new__(cls)
+        object.__setattr__(instance, "__dict__", values)
+        object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+        object.__setattr__(instance, "__pydantic_extra__", None)
+        object.__setattr__(instance, "__pydantic_private__", None)
+        return instance
+
+
+ItemT = TypeVar("ItemT")
+
+
+class Page(ReadModel, Generic[ItemT]):
+    """One page of a listing, with what a client needs to ask for the next one."""
+
+    items: tuple[ItemT, ...]
+    page: int
+    per_page: int
+    total_pages: int
+    total_items: int
+
+
+class Input(BaseModel):
+    """Caller input: unknown fields are refused, never ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def storable(text: str) -> bool:
+    """Text both engines can store: valid UTF-8 (no lone surrogate) without NUL characters."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def visible(text: str) -> bool:
+    """True when ``text`` has a character that shows (not only spaces, marks or format
+    characters such as U+200B and U+FEFF)."""
+    category = unicodedata.category
+    return any(category(char) not in _INVISIBLE_CATEGORIES for char in text)
+
+
+def _storable_text(text: str) -> str:
+    if not storable(text):
+        raise PydanticCustomError(UNSTORABLE_TEXT, UNSTORABLE_MESSAGE)
+    return text
+
+
+def _visible_text(text: str) -> str:
+    if text and not visible(text):
+        raise PydanticCustomError(INVISIBLE_TEXT, INVISIBLE_MESSAGE)
+    return text
+
+
+StorableText = AfterValidator(_storable_text)
+VisibleText = AfterValidator(_visible_text)
+PageNumber = Annotated[int, Field(strict=True, ge=1, le=MAX_PAGE)]
+PerPage = Annotated[int, Field(strict=True, ge=1, le=MAX_PER_PAGE)]
