@@ -90,6 +90,9 @@ def _field_error(error: Any, allowed_fields: str) -> FieldError:
         return FieldError(field, kind, str(error["msg"]))  # type: ignore[arg-type]
     if kind != "missing" and error.get("input", ...) is None:
         return FieldError(field, "invalid_type", "must not be null")
+    if kind == "enum" and not isinstance(error["input"], str):
+        message = f"must be a string, one of {error['ctx']['expected']}"
+        return FieldError(field, "invalid_type", f"{message}; got {_json_type(error['input'])}")
     if kind == "extra_forbidden":
         message = f"is not a known field (known fields: {allowed_fields})"
     else:

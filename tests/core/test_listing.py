@@ -371,3 +371,22 @@ def test_sort_error_lists_the_sortable_fields(file_registry: MetricRegistry) -> 
     with pytest.raises(ValidationError) as caught:
         file_registry.list_metrics(sort="+description")
     assert all(field in caught.value.errors[0].message for field in SORT_FIELDS)
+
+
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        pytest.param("\n", [], id="newline"),
+        pytest.param("b\nc", [], id="across-uid-and-name"),
+        pytest.param("xy", ["xy"], id="in-uid"),
+        pytest.param("CD", ["ab"], id="in-name"),
+        pytest.param("b c", ["xy"], id="in-name-with-space"),
+    ],
+)
+def test_search_matches_within_the_uid_or_within_the_name(
+    registry: MetricRegistry, search: str, expected: list[str]
+) -> None:
+    registry.create_metric(uid="ab", name="cd")
+    registry.create_metric(uid="xy", name="Ab C")
+    assert uids(registry.list_metrics(search=search)) == expected
+    assert registry.list_metrics(search=search).total_items == len(expected)

@@ -15,6 +15,7 @@ import pytest
 from metric_registry import (
     ContextType,
     MetricRegistry,
+    NotFoundError,
     PeriodDefinition,
     StorageUnit,
     ValidationError,
@@ -201,10 +202,9 @@ def test_invalid_choice_lists_the_allowed_values(
     ],
 )
 def test_enum_of_the_wrong_type(sqlite_registry: MetricRegistry, field: str, value: object) -> None:
-    # SPEC §3 leaves open whether a non-string enum is invalid_type or invalid_choice.
+    """An enum is a string: anything else is the wrong type (a wrong string, the wrong choice)."""
     error = rejected(sqlite_registry, {**BASE, field: value})
-    assert [item.field for item in error.errors] == [field]
-    assert error.errors[0].code in {"invalid_choice", "invalid_type"}
+    assert [(item.field, item.code) for item in error.errors] == [(field, "invalid_type")]
 
 
 def test_period_definition_is_nullable_without_default(sqlite_registry: MetricRegistry) -> None:
@@ -377,3 +377,25 @@ def test_field_errors_serialise_to_the_error_model(sqlite_registry: MetricRegist
             "message": error.errors[0].message,
         }
     ]
+
+
+@pytest.mark.parametrize(
+    "name", ["\u200b", "\ufeff", " \u200b\ufeff ", "\u200b\u200c\u200d", "\u0301"]
+)
+def test_a_name_needs_a_visible_character(sqlite_registry: MetricRegistry, name: str) -> None:
+    error = rejected(sqlite_registry, {**BASE, "name": name})
+    assert [(item.field, item.code) for item in error.errors] == [("name", "invalid_format")]
+
+
+@pytest.mark.parametrize("name", ["a\u200b", "\ufeffAR", "é", "日本"])
+def test_a_name_with_a_visible_character_is_kept(
+    sqlite_registry: MetricRegistry, name: str
+) -> None:
+    assert sqlite_registry.create_metric({**BASE, "name": name}).name == name
+
+
+def test_a_not_found_message_shortens_the_key(sqlite_registry: MetricRegistry) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        sqlite_registry.get_metric("a" * 65_536)
+    assert len(caught.value.message) < 200
+    assert caught.value.key == "a" * 65_536
