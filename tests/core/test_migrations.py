@@ -147,3 +147,19 @@ def test_a_database_of_the_first_release_opens_and_works(sqlite_path: str) -> No
             "old_metric",
         ]
         assert [m.uid for m in registry.list_metrics(search="renamed").items] == ["old_metric"]
+
+
+def test_step_4_stops_search_from_matching_across_uid_and_name(database_url: str) -> None:
+    with MetricRegistry(database_url) as registry:
+        registry.create_metric(uid="ab", name="CD")
+    newline = "chr(10)" if is_postgres(database_url) else "char(10)"
+    with raw_connection(database_url) as connection:  # the file as step 3 left it
+        connection.execute("DROP INDEX metric_search_text_uid")
+        connection.execute("CREATE INDEX metric_search_text ON metric (search_text)")
+        connection.execute(f"UPDATE metric SET search_text = uid || {newline} || lower(name)")
+        connection.execute("DELETE FROM schema_version WHERE version = 4")
+    with MetricRegistry(database_url) as reopened:
+        assert reopened.list_metrics(search="b\nc").total_items == 0
+        assert [m.uid for m in reopened.list_metrics(search="cd").items] == ["ab"]
+    assert raw_rows(database_url, "SELECT search_text FROM metric") == [("cd",)]
+    assert [row[:2] for row in recorded(database_url)] == EXPECTED_STEPS
