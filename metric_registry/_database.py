@@ -42,6 +42,7 @@ class Cursor(Protocol):
 
 class Connection(Protocol):
     def execute(self, sql: str, params: Any = ...) -> Cursor: ...
+    def cursor(self) -> Any: ...
 
 
 class Dialect:

@@ -6,9 +6,10 @@ the registry runs is compiled here once per database and kept.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import peewee as pw
 
@@ -72,3 +73,13 @@ def escape_like(text: str) -> str:
 def like(field: Any, slot: Slot) -> Any:
     """``field LIKE pattern ESCAPE '\\'``, spelled out: peewee turns LIKE into GLOB on SQLite."""
     return pw.NodeList((field, pw.SQL("LIKE"), slot, pw.SQL("ESCAPE '\\'")))
+
+
+_NAMED_SLOT: Final = re.compile(r"(?<![:\w]):([a-z_]+)\b")
+
+
+def statement_from_text(text: str, mark: str, table: str) -> Statement:
+    """A statement written as SQL text with ``:name`` slots (for shapes peewee cannot build,
+    such as recursive CTEs), its slots replaced by the driver's placeholder ``mark``."""
+    slots = tuple(_NAMED_SLOT.findall(text))
+    return Statement(_NAMED_SLOT.sub(lambda _: mark, text), slots, table)

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Final, cast
 
 from ._database import BUSY_TIMEOUT_SECONDS, Connection, Cursor, Engine
 from ._sql import Statement
@@ -60,6 +61,17 @@ class Transaction:
     def execute(self, sql: str, params: Sequence[object] = ()) -> Cursor:
         """Run plain SQL (schema steps, locks)."""
         return self._connection.execute(sql, params)
+
+    def execute_many(self, sql: str, rows: Iterable[Sequence[object]]) -> Cursor:
+        """Run plain SQL once per row; the cursor's ``rowcount`` is the sum."""
+        cursor: Any = self._connection.cursor()
+        cursor.executemany(sql, rows)
+        return cast("Cursor", cursor)
+
+    def copy(self, sql: str) -> AbstractContextManager[Any]:
+        """PostgreSQL's ``COPY … FROM STDIN``: write rows with ``write_row``."""
+        cursor: Any = self._connection.cursor()
+        return cast("AbstractContextManager[Any]", cursor.copy(sql))
 
 
 class Store:

@@ -20,6 +20,8 @@ class Tables:
     schema_version: type[pw.Model]
     metric: type[pw.Model]
     token: type[pw.Model]
+    entity: type[pw.Model]
+    metric_value: type[pw.Model]
 
 
 SEARCH_TEXT_SINCE: Final = 3
@@ -32,7 +34,18 @@ def define_tables(database: pw.Database, *, schema_version: int | None = None) -
     With ``schema_version``, the tables as that version had them: a migration step builds
     from the version before it, never from the live models.
     """
-    collation = '"C"' if isinstance(database, pw.PostgresqlDatabase) else None  # SQLite's order
+    postgres = isinstance(database, pw.PostgresqlDatabase)
+    collation = '"C"' if postgres else None  # SQLite's order
+
+    class ValueUidField(pw.Field):
+        """16 bytes: a BLOB on SQLite, a ``uuid`` on PostgreSQL."""
+
+        field_type = "UUID" if postgres else "BLOB"
+
+    class LocalDateField(pw.Field):
+        """``YYYY-MM-DD`` text on SQLite (sorts as dates), a ``date`` on PostgreSQL."""
+
+        field_type = "DATE" if postgres else "TEXT"
 
     class _Table(pw.Model):
         class Meta:
@@ -91,4 +104,50 @@ def define_tables(database: pw.Database, *, schema_version: int | None = None) -
                 (("secret_hash",), True),
             )
 
-    return Tables(schema_version=SchemaVersionTable, metric=MetricTable, token=TokenTable)
+    class EntityTable(_Table):
+        id = pw.BigAutoField()
+        context_type = pw.CharField(max_length=16)
+        uid = pw.CharField(max_length=36)
+        name = pw.CharField(max_length=255, null=True, collation=collation)
+        search_text = pw.TextField()
+        created_at = TimestampField()
+        updated_at = TimestampField()
+
+        class Meta:
+            table_name = "entity"
+            indexes = ((("context_type", "uid"), True),)
+
+    class MetricValueTable(_Table):
+        id = pw.BigAutoField()
+        uid = ValueUidField()
+        metric_id = pw.ForeignKeyField(
+            MetricTable, field=MetricTable.id, column_name="metric_id", index=False
+        )
+        entity_id = pw.ForeignKeyField(
+            EntityTable, field=EntityTable.id, column_name="entity_id", index=False
+        )
+        time_unit = pw.CharField(max_length=8)
+        metric_date = LocalDateField()
+        value_cents = pw.BigIntegerField(null=True)
+        value_raw = pw.DoubleField(null=True)
+        timezone = pw.CharField(max_length=64, null=True)
+        metadata = pw.TextField()
+        created_at = TimestampField()
+        updated_at = TimestampField()
+
+        class Meta:
+            table_name = "metric_value"
+            indexes = (
+                (("uid",), True),
+                (("entity_id", "time_unit", "metric_id", "metric_date"), True),
+                (("metric_id", "time_unit", "entity_id", "metric_date"), False),
+            )
+            constraints = (pw.Check("(value_cents IS NULL) <> (value_raw IS NULL)"),)
+
+    return Tables(
+        schema_version=SchemaVersionTable,
+        metric=MetricTable,
+        token=TokenTable,
+        entity=EntityTable,
+        metric_value=MetricValueTable,
+    )

@@ -61,12 +61,18 @@ def merge_input(data: object, keywords: Mapping[str, object]) -> dict[str, Any]:
     return merged
 
 
-def parse(model: type[InputT], payload: Mapping[str, Any]) -> InputT:
-    """Validate ``payload`` against ``model``, raising our ``ValidationError`` on any fault."""
+def parse(model: type[InputT], payload: Mapping[str, Any], prefix: str = "") -> InputT:
+    """Validate ``payload`` against ``model``, raising our ``ValidationError`` on any fault;
+    field names in it start with ``prefix`` (``values[3].``)."""
     try:
         return model.model_validate(payload)
     except pydantic.ValidationError as exc:
-        raise ValidationError(translate(exc, model)) from None
+        errors = translate(exc, model)
+        if prefix:
+            errors = [
+                FieldError(prefix + error.field, error.code, error.message) for error in errors
+            ]
+        raise ValidationError(errors) from None
 
 
 def translate(exc: pydantic.ValidationError, model: type[pydantic.BaseModel]) -> list[FieldError]:

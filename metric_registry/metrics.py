@@ -59,6 +59,9 @@ class MetricStatements:
         uid = self._uid = column(table, "uid")
         self.insert = compile_query(table.insert(slots_for(table, STORED_COLUMNS)))
         self.select = compile_query(table.select(*self._columns).where(uid == Slot("uid")))
+        self.select_with_id = compile_query(
+            table.select(*self._columns, column(table, "id")).where(uid == Slot("uid"))
+        )
         locked = table.select(*self._columns).where(uid == Slot("uid"))
         if table._meta.database.for_update:
             locked = locked.for_update()
@@ -135,6 +138,11 @@ class MetricBook:
         if row is None:
             raise NotFoundError("metric", uid)
         return self._codec.decode(row)
+
+    def lookup(self, uid: str) -> tuple[int, Metric] | None:
+        """The row id and the metric stored under ``uid``, or None."""
+        row = self._store.fetch_one(self.statements.select_with_id.sql, (uid,))
+        return None if row is None else (row[-1], self._codec.decode(row[:-1]))
 
     def list(self, query: Mapping[str, Any] | None, parameters: Mapping[str, Any]) -> Page[Metric]:
         given = merge_input(query, parameters)

@@ -3,9 +3,9 @@ record (metrics, tokens; entities, values and history next)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from types import TracebackType
 from typing import Any, Final, Self
@@ -16,19 +16,28 @@ from ._database import open_database, redact_password
 from ._migrations import migrate
 from ._store import Store
 from ._tables import define_tables
+from ._validation import merge_input
+from .entities import EntityBook
 from .errors import DatabaseOpenError
 from .metrics import MetricBook
 from .models import (
+    DEFAULT_PER_PAGE,
     ContextType,
+    Entity,
     IssuedToken,
     Metric,
     MetricListing,
+    MetricValue,
     Page,
+    RecordSummary,
+    TimeUnit,
     Token,
     TokenScope,
     ValueType,
 )
 from .tokens import TokenBook
+from .value_reads import ValueReader
+from .values import ValueBook
 
 DEFAULT_DATABASE: Final = "metrics.db"
 
@@ -74,6 +83,11 @@ class MetricRegistry:
             raise
         self._metrics = MetricBook(self._store, tables.metric, clock)
         self._tokens = TokenBook(self._store, tables.token, clock)
+        self._entities = EntityBook(self._store, tables.entity, clock)
+        self._values = ValueBook(self._store, self._metrics, self._entities, clock)
+        self._value_reads = ValueReader(
+            self._store, self._metrics, self._entities, self._values.decoder, clock
+        )
 
     def __repr__(self) -> str:
         return f"MetricRegistry({redact_password(self.database)!r})"
@@ -116,6 +130,128 @@ class MetricRegistry:
     def delete_metric(self, uid: str) -> None:
         """Delete a metric nothing refers to; ``ConflictError`` (``in_use``) otherwise."""
         self._metrics.delete(uid)
+
+    # -- entities --------------------------------------------------------------------------
+
+    def register_entity(
+        self, context_type: ContextType | str, uid: str, name: str | None = None
+    ) -> Entity:
+        """Register an entity, or return the registered one (renamed when ``name`` differs)."""
+        return self._entities.register(context_type, uid, name)
+
+    def register_entities(self, rows: Iterable[Mapping[str, Any]]) -> list[Entity]:
+        """Register many entities atomically; rows are ``{context_type, uid, name?}``."""
+        return self._entities.register_many(rows)
+
+    def get_entity(self, context_type: ContextType | str, uid: str) -> Entity:
+        """The entity ``(context_type, uid)``; ``NotFoundError`` when it is not registered."""
+        return self._entities.get(context_type, uid)
+
+    def list_entities(
+        self,
+        context_type: ContextType | str,
+        *,
+        search: str | None = None,
+        page: int = 1,
+        per_page: int = DEFAULT_PER_PAGE,
+    ) -> Page[Entity]:
+        """One page of a context's entities in uid order; ``search`` matches uid or name."""
+        query = {"context_type": context_type, "search": search, "page": page, "per_page": per_page}
+        return self._entities.list(query)
+
+    def delete_entity(self, context_type: ContextType | str, uid: str) -> None:
+        """Delete an entity no value refers to; ``ConflictError`` (``in_use``) otherwise."""
+        self._entities.delete(context_type, uid)
+
+    # -- values ----------------------------------------------------------------------------
+
+    def record_value(
+        self,
+        context_type: ContextType | str,
+        entity_uid: str,
+        data: Mapping[str, Any] | None = None,
+        /,
+        **fields: Any,
+    ) -> MetricValue:
+        """Record one value of a registered entity (``metric_uid``, ``metric_date``,
+        ``value``, and optionally ``time_unit``, ``timezone``, ``metadata``)."""
+        return self._values.record(context_type, entity_uid, merge_input(data, fields))
+
+    def record_values(
+        self,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        on_conflict: str = "error",
+        register_entities: bool = False,
+    ) -> RecordSummary:
+        """Record a stream of values atomically: all of them, or none when a row is refused.
+
+        Each row also names its ``context_type`` and ``entity_uid``. ``on_conflict``:
+        ``error`` (a duplicate is a ``ConflictError``), ``skip`` or ``update``.
+        """
+        return self._values.record_many(rows, on_conflict, register_entities)
+
+    def get_value(self, uid: str) -> MetricValue:
+        """The value stored under ``uid``; ``NotFoundError`` when there is none."""
+        return self._values.get(uid)
+
+    def update_value(
+        self, uid: str, data: Mapping[str, Any] | None = None, /, **changes: Any
+    ) -> MetricValue:
+        """Change a value's ``value``, ``metadata`` or ``timezone``."""
+        return self._values.update(uid, data, changes)
+
+    def delete_value(self, uid: str) -> None:
+        """Delete a value; ``NotFoundError`` when there is none."""
+        self._values.delete(uid)
+
+    def list_values(
+        self,
+        context_type: ContextType | str,
+        entity_uid: str,
+        *,
+        metric_uids: Sequence[str] | None = None,
+        time_unit: TimeUnit | str = TimeUnit.DAY,
+        start_date: date | str | None = None,
+        end_date: date | str | None = None,
+        latest: bool = False,
+        as_of: date | str | None = None,
+        include_metadata: bool = False,
+        sort: str = "-metric_date",
+        page: int = 1,
+        per_page: int = DEFAULT_PER_PAGE,
+    ) -> Page[MetricValue]:
+        """One entity's values: by default the 90 days up to today (UTC), newest first.
+
+        ``latest`` gives the newest value per metric (on or before ``as_of``, if given).
+        """
+        query = dict(locals())
+        del query["self"]
+        if metric_uids is not None and not isinstance(metric_uids, str):
+            query["metric_uids"] = list(metric_uids)
+        return self._value_reads.list_values(query)
+
+    def list_metric_values(
+        self,
+        metric_uid: str,
+        *,
+        entity_uids: Sequence[str] | None = None,
+        latest: bool = True,
+        as_of: date | str | None = None,
+        time_unit: TimeUnit | str = TimeUnit.DAY,
+        start_date: date | str | None = None,
+        end_date: date | str | None = None,
+        include_metadata: bool = False,
+        sort: str = "-value",
+        page: int = 1,
+        per_page: int = DEFAULT_PER_PAGE,
+    ) -> Page[MetricValue]:
+        """One metric across entities: by default each entity's newest value, highest first."""
+        query = dict(locals())
+        del query["self"]
+        if entity_uids is not None and not isinstance(entity_uids, str):
+            query["entity_uids"] = list(entity_uids)
+        return self._value_reads.list_metric_values(query)
 
     # -- tokens ----------------------------------------------------------------------------
 

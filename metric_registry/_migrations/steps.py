@@ -57,9 +57,16 @@ def _fold_names(
         )
 
 
+def _create_values(transaction: Transaction, database: pw.Database) -> None:
+    tables = define_tables(database, schema_version=5)
+    create_table(transaction, tables.entity)
+    create_table(transaction, tables.metric_value)
+
+
 STEPS: Final[tuple[tuple[str, Step], ...]] = (
     ("create metric", _create_metrics),
     ("create api_token", _create_tokens),
     ("add metric.search_text", _add_search_text),
     ("metric.search_text: the name alone", _search_name_alone),
+    ("create entity and metric_value", _create_values),
 )

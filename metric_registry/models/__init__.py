@@ -15,7 +15,8 @@ from .common import (
     storable,
     visible,
 )
-from .enums import ContextType, PeriodDefinition, StorageUnit, TokenScope, ValueType
+from .entities import Entity
+from .enums import ContextType, PeriodDefinition, StorageUnit, TimeUnit, TokenScope, ValueType
 from .metrics import (
     IMMUTABLE_FIELDS,
     LISTING_FILTERS,
@@ -29,6 +30,7 @@ from .metrics import (
     MetricUpdate,
 )
 from .tokens import IssuedToken, Token
+from .values import MetricValue, RecordSummary
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -45,16 +47,20 @@ __all__ = [
     "UNSTORABLE_MESSAGE",
     "UNSTORABLE_TEXT",
     "ContextType",
+    "Entity",
     "Input",
     "IssuedToken",
     "Metric",
     "MetricCreate",
     "MetricListing",
     "MetricUpdate",
+    "MetricValue",
     "Page",
     "PeriodDefinition",
     "ReadModel",
+    "RecordSummary",
     "StorageUnit",
+    "TimeUnit",
     "Token",
     "TokenScope",
     "ValueType",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Final, Generic, Self, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 UNSTORABLE_TEXT: Final = "unstorable_text"
@@ -97,3 +98,30 @@ StorableText = AfterValidator(_storable_text)
 VisibleText = AfterValidator(_visible_text)
 PageNumber = Annotated[int, Field(strict=True, ge=1, le=MAX_PAGE)]
 PerPage = Annotated[int, Field(strict=True, ge=1, le=MAX_PER_PAGE)]
+
+_ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DATE_RULE: Final = "must be a date written YYYY-MM-DD"
+
+
+def parse_date(value: object) -> date | None:
+    """A ``date`` from a date (not a datetime) or ``YYYY-MM-DD`` text; None for anything else."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10 and _ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _local_date(value: object) -> object:
+    if value is None:
+        return value
+    parsed = parse_date(value)
+    if parsed is None:
+        raise PydanticCustomError("invalid_format", f"{DATE_RULE}, got {value!r:.40}")
+    return parsed
+
+
+LocalDate = Annotated[date, BeforeValidator(_local_date)]

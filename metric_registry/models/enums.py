@@ -31,6 +31,12 @@ class PeriodDefinition(StrEnum):
     MONTH_TO_DATE = "month_to_date"
 
 
+class TimeUnit(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
 class TokenScope(StrEnum):
     READ = "read"
     WRITE = "write"

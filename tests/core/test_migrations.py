@@ -17,6 +17,7 @@ EXPECTED_STEPS = [
     (2, "create api_token"),
     (3, "add metric.search_text"),
     (4, "metric.search_text: the name alone"),
+    (5, "create entity and metric_value"),
 ]
 
 
@@ -26,7 +27,7 @@ def recorded(url: str) -> list[tuple[object, ...]]:
 
 def test_steps_are_recorded(database_url: str) -> None:
     with MetricRegistry(database_url) as registry:
-        assert registry.schema_version == SCHEMA_VERSION == len(STEPS) == 4
+        assert registry.schema_version == SCHEMA_VERSION == len(STEPS) == 5
     assert [row[:2] for row in recorded(database_url)] == EXPECTED_STEPS
 
 
@@ -77,7 +78,7 @@ def test_a_newer_schema_is_refused(database_url: str) -> None:
         assert "upgrade" in caught.value.message
         del caught
     assert reports == []  # the refused registry closed its connection
-    assert [row[0] for row in recorded(database_url)] == [1, 2, 3, 4, 99]
+    assert [row[0] for row in recorded(database_url)] == [1, 2, 3, 4, 5, 99]
 
 
 def test_registries_opening_one_new_database_at_once(database_url: str) -> None:

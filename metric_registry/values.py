@@ -1,0 +1,347 @@
+"""The value book (SPEC §9.2, §9.4): recording values one by one or in streamed batches,
+reading one back, changing its editable fields, deleting it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any, Final
+
+from . import _value_rules as rules
+from ._sql import statement_from_text
+from ._store import Store, Transaction
+from ._validation import merge_input
+from ._value_batches import ON_CONFLICT, BatchWriter, Counts, OnConflict, batch_writer
+from ._value_rows import JOINED, SELECTED, ValueDecoder
+from .entities import EntityBook
+from .errors import FieldError, NotFoundError, ValidationError, shown
+from .metrics import MetricBook
+from .models import Metric, StorageUnit, TimeUnit
+from .models.entities import EntityInput, canonical_uuid
+from .models.values import EDITABLE_FIELDS, KEY_FIELDS, MetricValue, RecordSummary
+
+CHUNK_ROWS: Final = 1000
+MAX_REPORTED_ERRORS: Final = 100
+TABLE: Final = "metric_value"
+_NO_METRIC: Final = (0, None)
+
+
+class _Batch:
+    """What one call knows while it validates rows: metrics and entities seen so far."""
+
+    def __init__(self, book: ValueBook, transaction: Transaction, register_entities: bool) -> None:
+        self.book = book
+        self.transaction = transaction
+        self.register_entities = register_entities
+        self.metrics: dict[str, tuple[int, Metric | None]] = {}
+        self.entities: dict[tuple[str, str], int | None] = {}
+        now = book.clock()
+        self.now = now
+        self.stored_now = book.store.dialect.to_db_time(now)
+
+    def metric(self, uid: str) -> tuple[int, Metric | None]:
+        found = self.metrics.get(uid)
+        if found is None:
+            found = self.metrics[uid] = self.book.metrics.lookup(uid) or _NO_METRIC
+        return found
+
+    def entity_id(self, context_type: str, uid: str) -> int | None:
+        key = (context_type, uid)
+        if key in self.entities:
+            return self.entities[key]
+        found = self.book.entities.id_of(context_type, uid)
+        if found is None and self.register_entities:
+            given = EntityInput.model_validate({"context_type": context_type, "uid": uid})
+            found = self.book.entities.register_in(self.transaction, given)[1]
+        self.entities[key] = found
+        return found
+
+    def prepare(self, row: object, prefix: str) -> tuple[tuple[Any, ...] | None, list[FieldError]]:
+        """The stored tuple of one input row, or the errors of its fields."""
+        if not isinstance(row, Mapping):
+            field = prefix.rstrip(".") or "body"
+            return None, [FieldError(field, "invalid_type", "must be an object of fields")]
+        errors = [
+            FieldError(prefix + key, "unknown_field", "is not a field of a value")
+            for key in rules.unknown_keys(row)
+        ]
+        checked: dict[str, Any] = {}
+
+        def check(name: str, function: Callable[..., Any], *arguments: Any) -> None:
+            try:
+                checked[name] = function(*arguments)
+            except rules.Refused as refused:
+                errors.append(
+                    FieldError(
+                        prefix + refused.error.field, refused.error.code, refused.error.message
+                    )
+                )
+
+        for name in ("context_type", "entity_uid", "metric_uid", "metric_date", "value"):
+            if name not in row:
+                errors.append(FieldError(prefix + name, "required", "is required"))
+        check("context_type", rules.context_type, row.get("context_type"))
+        check("entity_uid", rules.entity_uid, row.get("entity_uid"))
+        check("metric_uid", rules.metric_uid, row.get("metric_uid"))
+        check("timezone", rules.timezone, row.get("timezone"))
+        check("metadata", rules.metadata, rules.metadata_of(row))
+        metric_id, metric = (
+            self.metric(checked["metric_uid"]) if "metric_uid" in checked else _NO_METRIC
+        )
+        if metric is None:
+            if "metric_uid" in checked:
+                message = f"no metric has uid {shown(checked['metric_uid'])}"
+                errors.append(FieldError(prefix + "metric_uid", "not_found", message))
+            return None, errors
+        if not metric.is_active:
+            message = f"metric {metric.uid!r} is deactivated: it takes no new values"
+            errors.append(FieldError(prefix + "metric_uid", "inactive", message))
+        context = checked.get("context_type")
+        if context is not None and context is not metric.context_type:
+            message = (
+                f"metric {metric.uid!r} is measured about {metric.context_type.value}, "
+                f"not {context.value}"
+            )
+            errors.append(FieldError(prefix + "context_type", "mismatch", message))
+        check(
+            "time_unit",
+            rules.time_unit,
+            row.get("time_unit", TimeUnit.DAY.value),
+            metric.period_definition,
+        )
+        if "time_unit" in checked and "metric_date" in row:
+            check("metric_date", rules.metric_date, row["metric_date"], checked["time_unit"])
+        if "value" in row:
+            check("value", rules.value, row["value"], metric.storage_unit)
+        entity_id = None
+        if "entity_uid" in checked and context is metric.context_type:
+            entity_id = self.entity_id(context.value, checked["entity_uid"])
+            if entity_id is None:
+                message = (
+                    f"no {context.value} entity has uid {checked['entity_uid']}: register it first"
+                )
+                errors.append(FieldError(prefix + "entity_uid", "not_found", message))
+        if errors:
+            return None, errors
+        value = checked["value"]
+        cents = metric.storage_unit is StorageUnit.CENTS
+        return (
+            self.book.decoder.new_stored_uid(),
+            metric_id,
+            entity_id,
+            checked["time_unit"].value,
+            self.book.decoder.stored_date(checked["metric_date"]),
+            value if cents else None,
+            None if cents else value,
+            checked["timezone"],
+            checked["metadata"],
+            self.stored_now,
+            self.stored_now,
+        ), []
+
+
+class ValueBook:
+    """Metric values, keyed by uid and by (entity, metric, time unit, date)."""
+
+    def __init__(
+        self,
+        store: Store,
+        metrics: MetricBook,
+        entities: EntityBook,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = store
+        self.metrics = metrics
+        self.entities = entities
+        self.clock = clock
+        self.decoder = ValueDecoder(store.dialect)
+        mark = "%s" if store.dialect.name == "postgresql" else "?"
+        columns = ", ".join(SELECTED)
+        self._select = statement_from_text(
+            f"SELECT {columns}, v.id FROM {JOINED} WHERE v.uid = :uid", mark, TABLE
+        )
+        self._update = statement_from_text(
+            "UPDATE metric_value SET value_cents = :value_cents, value_raw = :value_raw, "
+            "timezone = :timezone, metadata = :metadata, updated_at = :updated_at WHERE id = :id",
+            mark,
+            TABLE,
+        )
+        self._delete = statement_from_text("DELETE FROM metric_value WHERE uid = :uid", mark, TABLE)
+
+    def record(
+        self, context_type: object, entity_uid: object, fields: Mapping[str, Any]
+    ) -> MetricValue:
+        row = {**fields, "context_type": context_type, "entity_uid": entity_uid}
+        with self.store.transaction() as transaction:
+            batch = _Batch(self, transaction, register_entities=False)
+            stored, errors = batch.prepare(row, "")
+            if stored is None:
+                raise ValidationError(errors)
+            writer = self._writer(transaction, "error")
+            writer.write([stored], [0], lambda _: "")
+        return self.get(self.decoder.uid_text(stored[0]))
+
+    def record_many(
+        self, rows: Iterable[Mapping[str, Any]], on_conflict: str, register_entities: bool
+    ) -> RecordSummary:
+        if on_conflict not in ON_CONFLICT:
+            allowed = ", ".join(repr(mode) for mode in ON_CONFLICT)
+            raise ValidationError.single(
+                "on_conflict",
+                "invalid_choice",
+                f"must be one of {allowed}, got {shown(on_conflict)}",
+            )
+        if not isinstance(register_entities, bool):
+            raise ValidationError.single("register_entities", "invalid_type", "must be a boolean")
+        with self.store.transaction() as transaction:
+            counts = self._write_batch(transaction, rows, on_conflict, register_entities)  # type: ignore[arg-type]
+        return RecordSummary.trusted(
+            {
+                "inserted": counts.inserted,
+                "updated": counts.updated,
+                "unchanged": counts.unchanged,
+                "skipped": counts.skipped,
+            }
+        )
+
+    def _writer(self, transaction: Transaction, on_conflict: OnConflict) -> BatchWriter:
+        return batch_writer(
+            self.store.dialect.name, transaction, on_conflict, self.decoder.uid_text
+        )
+
+    def _write_batch(
+        self,
+        transaction: Transaction,
+        rows: Iterable[Mapping[str, Any]],
+        on_conflict: OnConflict,
+        register_entities: bool,
+    ) -> Counts:
+        batch = _Batch(self, transaction, register_entities)
+        writer = self._writer(transaction, on_conflict)
+        errors: list[FieldError] = []
+        chunk: list[tuple[Any, ...]] = []
+        positions: list[int] = []
+        describe = "values[{}]: ".format
+        for position, row in enumerate(rows):
+            stored, refused = batch.prepare(row, f"values[{position}].")
+            if refused:
+                errors.extend(refused)
+                if len(errors) >= MAX_REPORTED_ERRORS:
+                    break
+            elif not errors and stored is not None:
+                chunk.append(stored)
+                positions.append(position)
+                if len(chunk) == CHUNK_ROWS:
+                    writer.write(chunk, positions, describe)
+                    chunk, positions = [], []
+        if errors:
+            raise ValidationError(errors[:MAX_REPORTED_ERRORS])
+        if chunk:
+            writer.write(chunk, positions, describe)
+        return writer.finish()
+
+    def _row(self, uid: object) -> Any:
+        canonical = canonical_uuid(uid) if isinstance(uid, str) else None
+        if canonical is None:
+            raise NotFoundError("value", str(uid))
+        stored_uid = self.decoder.stored_uid(canonical)
+        row = self.store.fetch_one(self._select.sql, (stored_uid,))
+        if row is None:
+            raise NotFoundError("value", canonical)
+        return row
+
+    def get(self, uid: object) -> MetricValue:
+        return self.decoder.decode(self._row(uid)[:-1])
+
+    def update(
+        self, uid: object, data: Mapping[str, Any] | None, changes: Mapping[str, Any]
+    ) -> MetricValue:
+        requested = merge_input(data, changes)
+        with self.store.transaction() as transaction:
+            row = self._row(uid)
+            current = self.decoder.decode(row[:-1])
+            fields = _checked_changes(current, requested)
+            changed = {
+                name: value for name, value in fields.items() if getattr(current, name) != value
+            }
+            if not changed:
+                return current
+            updated = current.model_copy(update={**changed, "updated_at": self.clock()})
+            cents = current.storage_unit is StorageUnit.CENTS
+            transaction.run(
+                self._update,
+                {
+                    "value_cents": updated.value if cents else None,
+                    "value_raw": None if cents else updated.value,
+                    "timezone": updated.timezone,
+                    "metadata": rules.metadata(updated.metadata),
+                    "updated_at": self.store.dialect.to_db_time(updated.updated_at),
+                    "id": row[-1],
+                },
+            )
+        return self.get(current.uid)
+
+    def delete(self, uid: object) -> None:
+        canonical = canonical_uuid(uid) if isinstance(uid, str) else None
+        if canonical is None:
+            raise NotFoundError("value", str(uid))
+        with self.store.transaction() as transaction:
+            deleted = transaction.run(
+                self._delete, {"uid": self.decoder.stored_uid(canonical)}
+            ).rowcount
+        if deleted == 0:
+            raise NotFoundError("value", canonical)
+
+
+def _checked_changes(current: MetricValue, requested: Mapping[str, Any]) -> dict[str, Any]:
+    """The editable fields an update asks for, checked; key fields may only repeat theirs."""
+    errors: list[FieldError] = []
+    fields: dict[str, Any] = {}
+    stored_key = {
+        "metric_uid": current.metric_uid,
+        "context_type": current.context_type.value,
+        "entity_uid": current.entity_uid,
+        "time_unit": current.time_unit.value,
+        "metric_date": current.metric_date.isoformat(),
+    }
+    for name, given in requested.items():
+        wire = "metadata" if name == rules.METADATA_ALIAS else name
+        try:
+            if wire in KEY_FIELDS:
+                if _normalized_key(wire, given) != stored_key[wire]:
+                    errors.append(
+                        FieldError(
+                            wire,
+                            "immutable_field",
+                            f"cannot change after recording: stored {stored_key[wire]!r}, "
+                            f"requested {shown(given)}",
+                        )
+                    )
+            elif wire == "value":
+                fields["value"] = rules.value(given, current.storage_unit)
+            elif wire == "timezone":
+                fields["timezone"] = rules.timezone(given)
+            elif wire == "metadata":
+                rules.metadata(given)
+                fields["metadata"] = dict(given)
+            else:
+                errors.append(
+                    FieldError(
+                        name,
+                        "unknown_field",
+                        f"is not a field of a value (editable: {', '.join(EDITABLE_FIELDS)})",
+                    )
+                )
+        except rules.Refused as refused:
+            errors.append(refused.error)
+    if errors:
+        raise ValidationError(errors)
+    return fields
+
+
+def _normalized_key(name: str, given: object) -> object:
+    if name == "entity_uid" and isinstance(given, str):
+        return canonical_uuid(given) or given
+    if name == "metric_date" and hasattr(given, "isoformat"):
+        return given.isoformat()
+    return given
