@@ -1,20 +1,24 @@
 """The ``metric-registry`` command: tokens, metrics and the server from a shell.
 
-Exit codes: 0 ok; 1 a refused request (validation, conflict, not found) with the reason on
-stderr; 2 bad usage. Output is JSON on stdout, except ``token create``, which prints the
-secret alone.
+Exit codes: 0 ok (also when the reader closes stdout early, as ``| head`` does); 1 a refused
+request (validation, conflict, not found, a database that cannot be opened or used) with the
+reason on stderr; 2 bad usage, with the command's usage on stderr. Output is JSON on stdout,
+except ``token create``, which prints the secret alone, and ``schema``.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import sys
 from collections.abc import Sequence
 from typing import Final, NoReturn
 
 from ..errors import MetricRegistryError, ValidationError
 from . import metrics, serve, tokens
-from ._options import Handler, UsageError
+from ._database_option import database_target, without_password
+from ._output import report, silence_closed_stdout, tolerate_narrow_terminals
+from ._parser import CommandParser, UsageError
 
 __all__ = ["build_parser", "main", "run"]
 
@@ -24,28 +28,47 @@ EXIT_USAGE: Final = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler: Handler = args.handler
+    tolerate_narrow_terminals()
+    args, unrecognized = build_parser().parse_known_args(argv)
+    command: CommandParser = args.command_parser
+    if unrecognized:
+        command.reject_unrecognized(unrecognized)
+    if args.handler is None:
+        command.print_help(sys.stderr)
+        return EXIT_USAGE
     try:
-        return handler(args)
+        code: int = args.handler(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_closed_stdout()
+        return EXIT_OK
     except UsageError as exc:
-        parser.error(str(exc))
+        command.error(str(exc))
     except ValidationError as exc:
-        print("error: invalid input", file=sys.stderr)
+        report("error: invalid input")
         for error in exc.errors:
-            print(f"  {error.field}: {error.code}: {error.message}", file=sys.stderr)
+            report(f"  {error.field}: {error.code}: {error.message}")
         return EXIT_REFUSED
     except MetricRegistryError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        report(f"error: {exc.message}")
         return EXIT_REFUSED
+    except Exception as exc:  # never a traceback, which could show a database password
+        report(f"error: {_one_line(exc, database_target(args))}")
+        return EXIT_REFUSED
+    return code
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="metric-registry", description="A catalog of metric definitions."
+    parser = CommandParser(prog="metric-registry", description="A catalog of metric definitions.")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {_installed_version()}",
+        help="print the version and exit",
     )
-    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(
+        title="commands", metavar="COMMAND", parser_class=CommandParser
+    )
     serve.add_commands(commands)
     tokens.add_commands(commands)
     metrics.add_commands(commands)
@@ -54,3 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run() -> NoReturn:
     sys.exit(main())
+
+
+def _one_line(exc: Exception, database: str) -> str:
+    lines = str(exc).strip().splitlines()
+    reason = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+    return without_password(f"unexpected failure with the database: {reason}", database)
+
+
+def _installed_version() -> str:
+    try:
+        return importlib.metadata.version("metric-registry")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed)"

@@ -1,22 +1,16 @@
-"""What every command shares: the ``--db`` option, argument types, bad usage found late."""
+"""The ``--db`` option: where the database is, and how to show it without its password."""
 
 from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable
-from enum import Enum
+import re
 from typing import Final
 
+from .._store import redact_password
 from ..registry import DEFAULT_DATABASE, MetricRegistry
 
 DATABASE_VARIABLE: Final = "METRIC_REGISTRY_DB"
-
-Handler = Callable[[argparse.Namespace], int]
-
-
-class UsageError(Exception):
-    """Bad usage found after parsing (e.g. --json that is not a JSON object)."""
 
 
 def add_database_option(parser: argparse.ArgumentParser) -> None:
@@ -30,19 +24,28 @@ def add_database_option(parser: argparse.ArgumentParser) -> None:
 
 def database_target(args: argparse.Namespace) -> str:
     """``--db``, else ``$METRIC_REGISTRY_DB``, else ``metrics.db`` in the working directory."""
-    return str(args.db or os.environ.get(DATABASE_VARIABLE) or DEFAULT_DATABASE)
+    return str(getattr(args, "db", None) or os.environ.get(DATABASE_VARIABLE) or DEFAULT_DATABASE)
 
 
 def open_registry(args: argparse.Namespace) -> MetricRegistry:
     return MetricRegistry(database_target(args))
 
 
-def choices_of(enum: type[Enum]) -> list[str]:
-    return [str(member.value) for member in enum]
+def without_password(text: str, target: str) -> str:
+    """``text`` (a message that may quote the database ``target``) fit to print."""
+    try:
+        shown = redact_password(target)
+    except ValueError:  # a URL too malformed for the redactor to parse
+        shown = target
+    text = text.replace(target, shown)
+    password = _password_in(target)
+    return text.replace(password, "***") if password else text
 
 
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+def _password_in(target: str) -> str | None:
+    """The password of a URL's ``user:password@`` part, found even in a malformed URL."""
+    _, separator, rest = target.partition("://")
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    userinfo, at, _ = authority.rpartition("@")
+    _, colon, password = userinfo.partition(":")
+    return password if separator and at and colon and password else None

@@ -1,14 +1,61 @@
-"""Writing results: JSON on stdout, messages on stderr."""
+"""Writing results: JSON on stdout, messages on stderr; output never fails after the work.
+
+A terminal that cannot encode the text gets JSON's lossless ``\\u`` escapes on stdout and
+Python's ``\\x`` escapes on stderr. A reader that closes the pipe early ends the command
+quietly (see ``silence_closed_stdout``).
+"""
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import sys
 from typing import Any
 
 from pydantic import BaseModel
 
 
+def tolerate_narrow_terminals() -> None:
+    """Escape what the terminal cannot encode instead of failing on it."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def silence_closed_stdout() -> None:
+    """After a ``BrokenPipeError``: point stdout at /dev/null so no later flush fails."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no real file (e.g. captured in-process)
+        pass
+    finally:
+        os.close(devnull)
+
+
+def report(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
 def print_json(value: Any) -> None:
-    if isinstance(value, BaseModel):
-        value = value.model_dump(mode="json")
-    print(json.dumps(value, indent=2, ensure_ascii=False))
+    print(_dumps(_plain(value), indent=2))
+
+
+def _plain(value: Any) -> Any:
+    return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+
+
+def _dumps(value: Any, indent: int | None = None) -> str:
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    if _stdout_can_encode(text):
+        return text
+    return json.dumps(value, indent=indent, ensure_ascii=True)
+
+
+def _stdout_can_encode(text: str) -> bool:
+    try:
+        text.encode(sys.stdout.encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True

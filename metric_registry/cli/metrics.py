@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from enum import Enum
 from typing import Any, Final
 
 from ..models import (
@@ -16,35 +17,76 @@ from ..models import (
     StorageUnit,
     ValueType,
 )
-from ._options import UsageError, add_database_option, choices_of, open_registry
+from ..registry import DEFAULT_PER_PAGE
+from ._database_option import add_database_option, open_registry
 from ._output import print_json
+from ._parser import UsageError, choices_of, whole_number
 
 _CREATE_OPTIONS: Final = tuple(MetricCreate.model_fields)
 _UPDATE_OPTIONS: Final = MUTABLE_FIELDS
+_REQUIRED_WITHOUT_JSON: Final = {"uid": "--uid", "name": "--name"}
 
 
 def add_commands(commands: Any) -> None:
     metric = commands.add_parser("metric", help="create, read, list, update, delete metrics")
-    actions = metric.add_subparsers(title="metric commands", required=True, metavar="ACTION")
+    actions = metric.add_subparsers(title="metric commands", metavar="ACTION")
+    _add_create_and_update(actions)
 
-    create = actions.add_parser("create", help="create a metric")
-    create.add_argument("--uid")
-    create.add_argument("--context-type", choices=choices_of(ContextType))
-    create.add_argument("--value-type", choices=choices_of(ValueType))
-    create.add_argument("--storage-unit", choices=choices_of(StorageUnit))
-    create.add_argument("--period-definition", choices=choices_of(PeriodDefinition))
-    create.add_argument("--snapshot", dest="is_snapshot", action="store_true", default=None)
+    get = actions.add_parser("get", help="print one metric")
+    get.add_argument("uid", help="the metric to print")
+    get.set_defaults(handler=_get)
+
+    delete = actions.add_parser("delete", help="delete a metric nothing refers to")
+    delete.add_argument("uid", help="the metric to delete")
+    delete.set_defaults(handler=_delete)
+
+    _add_list(actions)
+    for action in actions.choices.values():
+        add_database_option(action)
+
+
+def _add_create_and_update(actions: Any) -> None:
+    create = actions.add_parser(
+        "create",
+        help="create a metric",
+        usage="%(prog)s (--uid UID --name NAME | --json OBJECT) [options]",
+        description="Create a metric and print it. --uid and --name are required unless "
+        "--json gives the fields (then the library reports what is missing).",
+    )
+    create.add_argument("--uid", help="snake_case, unique; never changes")
+    for field, enum in (
+        ("context_type", ContextType),
+        ("value_type", ValueType),
+        ("storage_unit", StorageUnit),
+    ):
+        create.add_argument(
+            f"--{field.replace('_', '-')}",
+            choices=choices_of(enum),
+            help=f"never changes (default: {_library_default(field)})",
+        )
+    create.add_argument(
+        "--period-definition",
+        choices=choices_of(PeriodDefinition),
+        help="how a value's metric_date is read; never changes (default: none)",
+    )
+    create.add_argument(
+        "--snapshot",
+        dest="is_snapshot",
+        action="store_true",
+        default=None,
+        help="values are point-in-time snapshots; never changes",
+    )
     create.set_defaults(handler=_create)
 
     update = actions.add_parser("update", help="change a metric's mutable fields")
-    update.add_argument("uid")
+    update.add_argument("uid", help="the metric to change")
     update.set_defaults(handler=_update)
 
     for action in (create, update):
-        action.add_argument("--name")
-        action.add_argument("--description")
-        action.add_argument("--formula")
-        _add_active_filter(action)
+        action.add_argument("--name", help="1-255 characters, surrounding whitespace stripped")
+        action.add_argument("--description", help="free text, at most 10,000 characters")
+        action.add_argument("--formula", help="free text, at most 4,000 characters")
+        _add_active_filter(action, "mark the metric active", "retire the metric")
         action.add_argument(
             "--json",
             dest="document",
@@ -52,34 +94,32 @@ def add_commands(commands: Any) -> None:
             help="fields as a JSON object ('-' reads stdin); options given as well win",
         )
 
-    get = actions.add_parser("get", help="print one metric")
-    get.add_argument("uid")
-    get.set_defaults(handler=_get)
 
-    delete = actions.add_parser("delete", help="delete a metric nothing refers to")
-    delete.add_argument("uid")
-    delete.set_defaults(handler=_delete)
-
+def _add_list(actions: Any) -> None:
     listing = actions.add_parser("list", help="list metrics, one page at a time")
-    _add_active_filter(listing)
-    listing.add_argument("--value-type", choices=choices_of(ValueType))
-    listing.add_argument("--context-type", choices=choices_of(ContextType))
-    listing.add_argument("--search")
+    _add_active_filter(listing, "only active metrics", "only inactive metrics")
+    listing.add_argument("--value-type", choices=choices_of(ValueType), help="only this type")
+    listing.add_argument("--context-type", choices=choices_of(ContextType), help="only this one")
+    listing.add_argument("--search", help="text to find in uid or name, case-insensitively")
     listing.add_argument(
-        "--sort", default="+uid", help="+field or -field, written --sort=-created_at (default +uid)"
+        "--sort", default="+uid", help="+field or -field, written --sort=-created_at"
     )
-    listing.add_argument("--page", type=int, default=1)
-    listing.add_argument("--per-page", type=int, default=25)
+    listing.add_argument("--page", type=whole_number, default=1, help="the page to print")
+    listing.add_argument(
+        "--per-page", type=whole_number, default=DEFAULT_PER_PAGE, help="metrics per page"
+    )
     listing.set_defaults(handler=_list)
 
-    for action in (create, update, get, delete, listing):
-        add_database_option(action)
+
+def _add_active_filter(parser: argparse.ArgumentParser, active: str, inactive: str) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--active", dest="is_active", action="store_true", default=None, help=active)
+    group.add_argument("--inactive", dest="is_active", action="store_false", help=inactive)
 
 
-def _add_active_filter(parser: argparse.ArgumentParser) -> None:
-    active = parser.add_mutually_exclusive_group()
-    active.add_argument("--active", dest="is_active", action="store_true", default=None)
-    active.add_argument("--inactive", dest="is_active", action="store_false")
+def _library_default(field: str) -> str:
+    default = MetricCreate.model_fields[field].default
+    return str(default.value if isinstance(default, Enum) else default)
 
 
 def _fields(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
@@ -99,14 +139,24 @@ def _fields(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
 
 
 def _create(args: argparse.Namespace) -> int:
+    missing = [
+        option for field, option in _REQUIRED_WITHOUT_JSON.items() if getattr(args, field) is None
+    ]
+    if args.document is None and missing:
+        raise UsageError(
+            f"the following arguments are required: {', '.join(missing)} "
+            f"(or give {'it' if len(missing) == 1 else 'them'} inside --json)"
+        )
+    fields = _fields(args, _CREATE_OPTIONS)
     with open_registry(args) as registry:
-        print_json(registry.create_metric(_fields(args, _CREATE_OPTIONS)))
+        print_json(registry.create_metric(fields))
     return 0
 
 
 def _update(args: argparse.Namespace) -> int:
+    fields = _fields(args, _UPDATE_OPTIONS)
     with open_registry(args) as registry:
-        print_json(registry.update_metric(args.uid, _fields(args, _UPDATE_OPTIONS)))
+        print_json(registry.update_metric(args.uid, fields))
     return 0
 
 
