@@ -11,6 +11,7 @@ import io
 import json
 import os
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -40,6 +41,22 @@ def report(message: str) -> None:
 
 def print_json(value: Any) -> None:
     print(_dumps(_plain(value), indent=2))
+
+
+def print_json_array(items: Iterable[Any]) -> None:
+    """One JSON array, written item by item, as ``print_json`` would write the whole list."""
+    opening = "["
+    for item in items:
+        body = _dumps(_plain(item), indent=2).replace("\n", "\n  ")
+        sys.stdout.write(f"{opening}\n  {body}")
+        opening = ","
+    print("[]" if opening == "[" else "\n]")
+
+
+def print_json_lines(items: Iterable[Any]) -> None:
+    """One compact JSON object per line, each flushed as soon as it is written."""
+    for item in items:
+        print(_dumps(_plain(item)), flush=True)
 
 
 def _plain(value: Any) -> Any:

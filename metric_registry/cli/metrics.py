@@ -5,21 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from enum import Enum
 from typing import Any, Final
 
 from ..models import (
     MUTABLE_FIELDS,
     ContextType,
+    Metric,
     MetricCreate,
     PeriodDefinition,
     StorageUnit,
     ValueType,
 )
-from ..registry import DEFAULT_PER_PAGE
+from ..registry import DEFAULT_PER_PAGE, MAX_PER_PAGE, MetricRegistry
 from ._database_option import add_database_option, open_registry
-from ._output import print_json
+from ._output import print_json, print_json_array, print_json_lines
 from ._parser import UsageError, choices_of, whole_number
 
 _CREATE_OPTIONS: Final = tuple(MetricCreate.model_fields)
@@ -96,7 +97,7 @@ def _add_create_and_update(actions: Any) -> None:
 
 
 def _add_list(actions: Any) -> None:
-    listing = actions.add_parser("list", help="list metrics, one page at a time")
+    listing = actions.add_parser("list", help="list metrics: one page, or every page with --all")
     _add_active_filter(listing, "only active metrics", "only inactive metrics")
     listing.add_argument("--value-type", choices=choices_of(ValueType), help="only this type")
     listing.add_argument("--context-type", choices=choices_of(ContextType), help="only this one")
@@ -104,9 +105,22 @@ def _add_list(actions: Any) -> None:
     listing.add_argument(
         "--sort", default="+uid", help="+field or -field, written --sort=-created_at"
     )
-    listing.add_argument("--page", type=whole_number, default=1, help="the page to print")
+    pages = listing.add_mutually_exclusive_group()
+    pages.add_argument("--page", type=whole_number, default=1, help="the page to print")
+    pages.add_argument("--all", action="store_true", help="print every page")
     listing.add_argument(
-        "--per-page", type=whole_number, default=DEFAULT_PER_PAGE, help="metrics per page"
+        "--per-page",
+        type=whole_number,
+        default=None,
+        help=f"metrics per page, 1-{MAX_PER_PAGE} (default: {DEFAULT_PER_PAGE}; "
+        f"{MAX_PER_PAGE} per fetch with --all)",
+    )
+    listing.add_argument(
+        "--format",
+        dest="output_format",
+        choices=["json", "jsonl"],
+        default="json",
+        help="json: the page object, or one array with --all; jsonl: one metric per line",
     )
     listing.set_defaults(handler=_list)
 
@@ -175,14 +189,38 @@ def _delete(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     with open_registry(args) as registry:
-        page = registry.list_metrics(
-            is_active=args.is_active,
-            value_type=args.value_type,
-            context_type=args.context_type,
-            search=args.search,
-            sort=args.sort,
-            page=args.page,
-            per_page=args.per_page,
-        )
-        print_json(page)
+        if args.all:
+            metrics = _every_metric(registry, args)
+            if args.output_format == "jsonl":
+                print_json_lines(metrics)
+            else:
+                print_json_array(metrics)
+            return 0
+        page = registry.list_metrics(page=args.page, **_listing(args, DEFAULT_PER_PAGE))
+        if args.output_format == "jsonl":
+            print_json_lines(page.items)
+        else:
+            print_json(page)
     return 0
+
+
+def _every_metric(registry: MetricRegistry, args: argparse.Namespace) -> Iterator[Metric]:
+    """Every page in turn, fetched only as the output is written."""
+    number = 1
+    while True:
+        page = registry.list_metrics(page=number, **_listing(args, MAX_PER_PAGE))
+        yield from page.items
+        if not page.items or number >= page.total_pages:
+            return
+        number += 1
+
+
+def _listing(args: argparse.Namespace, per_page: int) -> dict[str, Any]:
+    return {
+        "is_active": args.is_active,
+        "value_type": args.value_type,
+        "context_type": args.context_type,
+        "search": args.search,
+        "sort": args.sort,
+        "per_page": per_page if args.per_page is None else args.per_page,
+    }

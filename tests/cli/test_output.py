@@ -59,8 +59,10 @@ def big_catalog(tmp_path_factory: pytest.TempPathFactory) -> str:
     ("argv", "first_line"),
     [
         (["metric", "list", "--per-page", "100"], "{\n"),
+        (["metric", "list", "--all"], "[\n"),
+        (["metric", "list", "--all", "--format", "jsonl"], '{"uid": "metric_000", '),
     ],
-    ids=["page"],
+    ids=["page", "all-json", "all-jsonl"],
 )
 def test_a_closed_pipe_ends_the_command_quietly(
     big_catalog: str, argv: list[str], first_line: str
