@@ -50,10 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             report(f"  {error.field}: {error.code}: {error.message}")
         return EXIT_REFUSED
     except MetricRegistryError as exc:
-        report(f"error: {exc.message}")
+        report(without_password(f"error: {exc.message}", database_target(args)))
         return EXIT_REFUSED
     except Exception as exc:  # never a traceback, which could show a database password
-        report(f"error: {_one_line(exc, database_target(args))}")
+        report(without_password(f"error: {_one_line(exc)}", database_target(args)))
         return EXIT_REFUSED
     return code
 
@@ -79,10 +79,9 @@ def run() -> NoReturn:
     sys.exit(main())
 
 
-def _one_line(exc: Exception, database: str) -> str:
+def _one_line(exc: Exception) -> str:
     lines = str(exc).strip().splitlines()
-    reason = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
-    return without_password(f"unexpected failure with the database: {reason}", database)
+    return f"unexpected {type(exc).__name__}: {lines[0]}" if lines else f"unexpected {exc!r}"
 
 
 def _installed_version() -> str:

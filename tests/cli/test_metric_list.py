@@ -34,6 +34,7 @@ def test_all_prints_one_array_of_every_metric(cli: Runner, catalog: str) -> None
     assert (code, err) == (0, "")
     metrics = json.loads(out)
     assert [metric["uid"] for metric in metrics] == uids(0, COUNT)
+    assert out == json.dumps(metrics, indent=2, ensure_ascii=False) + "\n"
     assert metrics[1]["name"] == "Metric 1"
 
 
