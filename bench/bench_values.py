@@ -80,9 +80,19 @@ def raw_rows(days: range) -> list[tuple[object, ...]]:
     """The stored tuples of ``value_rows(days)`` (ids as ``prepare`` made them)."""
     now = datetime.now(UTC).isoformat(timespec="microseconds")
     return [
-        (new_uid_bytes(), metric + 1, entity + 1, "day",
-         (FIRST_DAY + timedelta(days=day)).isoformat(), day * 1000 + metric, None, None, "{}",
-         now, now)  # fmt: skip
+        (
+            new_uid_bytes(),
+            metric + 1,
+            entity + 1,
+            "day",
+            (FIRST_DAY + timedelta(days=day)).isoformat(),
+            day * 1000 + metric,
+            None,
+            None,
+            "{}",
+            now,
+            now,
+        )
         for day in days
         for entity in range(ENTITIES)
         for metric in range(METRICS)
@@ -99,9 +109,10 @@ def bench_writes(folder: Path, rounds: int) -> None:
     days_per_batch = 10_000 // (ENTITIES * METRICS)
     batches = [range(n * days_per_batch, (n + 1) * days_per_batch) for n in range(2 * rounds)]
     prebuilt = [raw_rows(days) for days in batches]
+    given = [list(value_rows(days)) for days in batches]  # the caller's rows, built beforehand
 
     def batch(index: int) -> object:
-        return registry.record_values(value_rows(batches[index]))
+        return registry.record_values(given[index])
 
     def raw_batch(index: int) -> object:
         raw.execute("BEGIN IMMEDIATE")
@@ -143,11 +154,13 @@ def bench_latest(folder: Path, rounds: int) -> None:
         raw = raw_connection(path)
         entity = entity_uid(3)
 
-        def latest(index: int, registry: MetricRegistry = registry) -> object:
+        def latest(index: int, registry: MetricRegistry = registry, entity: str = entity) -> object:
             return registry.list_values("ORGANIZATION", entity, latest=True)
 
         def raw_latest(index: int, raw: sqlite3.Connection = raw) -> object:
-            return [raw.execute(RAW_LATEST, (4, metric + 1)).fetchall() for metric in range(METRICS)]
+            return [
+                raw.execute(RAW_LATEST, (4, metric + 1)).fetchall() for metric in range(METRICS)
+            ]
 
         assert len(latest(0).items) == METRICS
         compare(
@@ -217,7 +230,10 @@ def bench_postgres_copy(url: str, rounds: int) -> None:
     with psycopg.connect(url, autocommit=True) as connection:
         base = 100_000
         for round_number in range(rounds):
-            days = range(base + round_number * 2 * days_per_batch, base + (round_number * 2 + 1) * days_per_batch)
+            days = range(
+                base + round_number * 2 * days_per_batch,
+                base + (round_number * 2 + 1) * days_per_batch,
+            )
             begin = time.perf_counter()
             registry.record_values(value_rows(days))
             ours.append(10_000 / (time.perf_counter() - begin))

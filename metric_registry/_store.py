@@ -15,6 +15,7 @@ place where driver exceptions become registry errors.
 from __future__ import annotations
 
 import contextlib
+import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -25,6 +26,8 @@ from ._sql import Statement
 from .errors import DatabaseBusyError, MetricRegistryError
 
 ANALYZE_FROM_ROWS: Final = 1000
+_FETCH_ONE: Final = operator.methodcaller("fetchone")
+_FETCH_ALL: Final = operator.methodcaller("fetchall")
 ViolationError = Callable[[Mapping[str, object]], MetricRegistryError]
 BUSY_MESSAGE: Final = "the database is busy: another writer holds its lock; try again"
 
@@ -106,25 +109,33 @@ class Store:
             connection.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     def fetch_one(self, sql: str, params: Sequence[object]) -> Any:
-        with self._reading() as connection:
-            return connection.execute(sql, params).fetchone()
+        return self._read(sql, params, _FETCH_ONE)
 
     def fetch_all(self, sql: str, params: Sequence[object]) -> list[Any]:
-        with self._reading() as connection:
-            return connection.execute(sql, params).fetchall()
+        return cast("list[Any]", self._read(sql, params, _FETCH_ALL))
 
-    @contextlib.contextmanager
-    def _reading(self) -> Iterator[Connection]:
+    def _read(self, sql: str, params: Sequence[object], fetch: Callable[[Cursor], Any]) -> Any:
+        """A read on the thread's transaction or snapshot, or on a connection drawn for it."""
         held = self._state.connection
         if held is not None:
-            yield held
-            return
-        with self._guard, self._busy_translated():
+            return fetch(held.execute(sql, params))
+        with self._guard:
             connection = self._acquire()
             try:
-                yield connection
+                return fetch(connection.execute(sql, params))
+            except Exception as exc:
+                translated = self._translated(exc)
+                if translated is exc:
+                    raise
+                raise translated from exc
             finally:
                 self._connections.release(connection)
+
+    def _translated(self, exc: Exception) -> Exception:
+        """``DatabaseBusyError`` for a lock another connection held too long, else ``exc``."""
+        if self.dialect.busy_error is not None and self.dialect.is_busy(exc):
+            return DatabaseBusyError(BUSY_MESSAGE)
+        return exc
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:

