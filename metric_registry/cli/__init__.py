@@ -1,4 +1,5 @@
-"""The ``metric-registry`` command: tokens, metrics and the server from a shell.
+"""The ``metric-registry`` command: tokens, metrics, entities, values and the server from a
+shell.
 
 Exit codes: 0 ok (also when the reader closes stdout early, as ``| head`` does); 1 a refused
 request (validation, conflict, not found, a database that cannot be opened or used) with the
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from typing import Final, NoReturn
 
 from ..errors import MetricRegistryError, ValidationError
-from . import metrics, serve, tokens
+from . import entities, metrics, serve, tokens, values
 from ._database_option import database_target, without_password
 from ._output import report, silence_closed_stdout, tolerate_narrow_terminals
 from ._parser import CommandParser, UsageError
@@ -72,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_commands(commands)
     tokens.add_commands(commands)
     metrics.add_commands(commands)
+    entities.add_commands(commands)
+    values.add_commands(commands)
     return parser
 
 
