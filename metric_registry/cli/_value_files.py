@@ -149,7 +149,7 @@ class ValueFile:
             try:
                 row = loads(text)
             except ValueError as exc:  # JSONDecodeError, or a number too long to convert
-                self._refuse(line, "line", "invalid_format", f"is not valid JSON: {exc}")
+                self._refuse(line, "line", "invalid_format", _not_json(exc))
             else:
                 self._handed_on(line)
                 yield row
@@ -212,11 +212,18 @@ class ValueFile:
                 try:
                     row[name] = json.loads(cell)
                 except json.JSONDecodeError as exc:
-                    self._refuse(line, name, "invalid_format", f"is not valid JSON: {exc}")
+                    self._refuse(line, name, "invalid_format", _not_json(exc))
                     return None
             else:
                 row[name] = cell
         return row
+
+
+def _not_json(exc: ValueError) -> str:
+    """The decoder's complaint, placed in the line or cell (not in its own "line 1")."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"is not valid JSON: {exc.msg} at character {exc.pos + 1}"
+    return f"is not valid JSON: {exc}"
 
 
 def _regular_file_size(binary: IO[bytes]) -> int | None:
