@@ -4,7 +4,8 @@ shell.
 Exit codes: 0 ok (also when the reader closes stdout early, as ``| head`` does); 1 a refused
 request (validation, conflict, not found, a database that cannot be opened or used) with the
 reason on stderr; 2 bad usage, with the command's usage on stderr. Output is JSON on stdout,
-except ``token create``, which prints the secret alone, and ``schema``.
+except ``token create``, which prints the secret alone, ``schema``, and ``value export`` (CSV
+or JSON Lines).
 """
 
 from __future__ import annotations

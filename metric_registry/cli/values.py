@@ -22,7 +22,9 @@ from .entities import add_context_argument
 
 
 def add_commands(commands: Any) -> None:
-    value = commands.add_parser("value", help="record, read, list, update, delete, import values")
+    value = commands.add_parser(
+        "value", help="record, read, list, update, delete, import, export values"
+    )
     actions = value.add_subparsers(title="value commands", metavar="ACTION")
     _add_record(actions)
 

@@ -44,7 +44,7 @@ def write(path: Path, *lines: str) -> str:
 
 
 def stored_values(db: str, entity: str = ACME) -> list[tuple[str, str, str, object]]:
-    """Every day value of ``entity`` as (metric, date, unit, value), for "nothing written"."""
+    """Every value of ``entity`` as (metric, date, unit, value), for "nothing written"."""
     with MetricRegistry(db) as registry:
         found = []
         for unit in ("day", "month", "year"):
