@@ -12,6 +12,7 @@ import argparse
 import re
 from typing import Any, Final
 
+from .._value_batches import ON_CONFLICT
 from ..errors import ALREADY_EXISTS, ConflictError, ValidationError
 from ..models import RecordSummary
 from ..registry import MetricRegistry
@@ -21,7 +22,6 @@ from ._parser import UsageError
 from ._progress import progress_bar
 from ._value_files import FORMATS, MAX_REPORTED, LineError, ValueFile, format_of
 
-ON_CONFLICT: Final = ("error", "skip", "update")
 _ROW_FIELD: Final = re.compile(r"values\[(\d+)\](?:\.(.+))?")
 _ROW_MESSAGE: Final = re.compile(r"values\[(\d+)\]: (.*)", re.DOTALL)
 
