@@ -15,6 +15,7 @@ The floor is raw ``sqlite3`` on a file with the registry's own schema and pragma
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sqlite3
 import statistics
@@ -24,6 +25,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from bench._http import run_label, workdir
 from bench.bench_core import compare, raw_connection
@@ -219,6 +221,22 @@ def _database_size(registry: MetricRegistry, path: Path, url: str | None) -> int
     return int(row[0])
 
 
+@contextlib.contextmanager
+def fresh_schema(server: str) -> Iterator[str]:
+    """A URL of ``server`` whose search_path is a new, empty schema (dropped afterwards)."""
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in server else "?"
+    try:
+        yield f"{server}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with psycopg.connect(server, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
 def bench_postgres_copy(url: str, rounds: int) -> None:
     """``record_values`` of 10,000 rows vs a raw ``COPY`` of the same rows, in rows/s."""
     import psycopg
@@ -269,9 +287,11 @@ def main() -> None:
         if args.million:
             bench_million(folder, None)
         if args.postgres:
-            bench_postgres_copy(args.postgres, args.rounds)
+            with fresh_schema(args.postgres) as url:
+                bench_postgres_copy(url, args.rounds)
             if args.million:
-                bench_million(folder, args.postgres)
+                with fresh_schema(args.postgres) as url:
+                    bench_million(folder, url)
 
 
 if __name__ == "__main__":

@@ -22,27 +22,28 @@ class RowCodec(Generic[ModelT]):
     def __init__(self, model: type[ModelT], columns: Sequence[str], dialect: Dialect) -> None:
         self.model = model
         self.columns = tuple(columns)
-        self._decoders: list[tuple[str, Convert]] = []
+        self._pairs: list[tuple[str, Convert | None]] = []
         self._encoders: list[tuple[int, Convert]] = []
         for position, name in enumerate(self.columns):
             kind = _plain_type(model.model_fields[name].annotation)
+            decode: Convert | None = None
             if isinstance(kind, type) and issubclass(kind, Enum):
-                members = {member.value: member for member in kind}
-                self._decoders.append((name, members.__getitem__))
+                decode = {member.value: member for member in kind}.__getitem__
                 self._encoders.append((position, _enum_value))
             elif kind is bool:
-                self._decoders.append((name, bool))
+                decode = bool
             elif kind is datetime:
-                self._decoders.append((name, dialect.from_db_time))
+                decode = dialect.from_db_time
                 self._encoders.append((position, dialect.to_db_time))
+            self._pairs.append((name, decode))
 
     def decode(self, row: Sequence[Any]) -> ModelT:
-        values = dict(zip(self.columns, row, strict=True))
-        for name, decode in self._decoders:
-            value = values[name]
-            if value is not None:
-                values[name] = decode(value)
-        return self.model.trusted(values)
+        return self.model.trusted(
+            {
+                name: value if decode is None or value is None else decode(value)
+                for (name, decode), value in zip(self._pairs, row, strict=True)
+            }
+        )
 
     def encode(self, record: ModelT) -> list[Any]:
         fields = record.__dict__

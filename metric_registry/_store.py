@@ -87,6 +87,7 @@ class Store:
         self.violations: dict[tuple[str, str], ViolationError] = {}
         self._connections = engine.connections
         self._state = _ThreadState()
+        self._unshared = not engine.connections.shared
         self._guard: contextlib.AbstractContextManager[Any] = (
             threading.RLock() if engine.connections.shared else contextlib.nullcontext()
         )
@@ -119,6 +120,17 @@ class Store:
         held = self._state.connection
         if held is not None:
             return fetch(held.execute(sql, params))
+        if self._unshared:  # the common case, without the lock's context manager
+            connection = self._acquire()
+            try:
+                return fetch(connection.execute(sql, params))
+            except Exception as exc:
+                translated = self._translated(exc)
+                if translated is exc:
+                    raise
+                raise translated from exc
+            finally:
+                self._connections.release(connection)
         with self._guard:
             connection = self._acquire()
             try:

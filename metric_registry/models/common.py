@@ -37,13 +37,20 @@ class ReadModel(BaseModel):
         ``model_construct`` does the same with a loop over aliases and defaults that costs
         more than the database read it follows; ``values`` must hold every field.
         """
-        instance = cls.__new__(cls)
-        object.__setattr__(instance, "__dict__", values)
-        object.__setattr__(instance, "__pydantic_fields_set__", set(values))
-        object.__setattr__(instance, "__pydantic_extra__", None)
-        object.__setattr__(instance, "__pydantic_private__", None)
+        instance = _new_instance(cls)
+        _set_attribute(instance, "__dict__", values)
+        _set_fields_set(instance, set(values))
+        _set_extra(instance, None)
+        _set_private(instance, None)
         return instance
 
+
+# The slots of a pydantic model, set directly: a frozen model refuses ``setattr``.
+_new_instance: Final = object.__new__
+_set_attribute: Final = object.__setattr__
+_set_fields_set: Final = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra: Final = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private: Final = BaseModel.__dict__["__pydantic_private__"].__set__
 
 ItemT = TypeVar("ItemT")
 
