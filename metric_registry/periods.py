@@ -14,7 +14,13 @@ month_to_date      [D's month's 1, D]  the month   refused
 =================  ==================  ==========  =======
 
 ``start_at``/``end_at`` are the first instant of ``start`` and of the day after ``end`` in the
-value's zone, in UTC: a period over a DST change is an hour shorter or longer.
+value's zone, in UTC: a period over a DST change is an hour shorter or longer. A day whose
+midnight the clocks skipped starts when the gap ends; a day skipped whole (Pacific/Apia,
+2011-12-30) starts and ends at the same instant.
+
+Errors, all ``ValueError``: ``UnknownZoneError`` (``zone``), ``UnsupportedGrainError`` (a
+``calendar_month``/``month_to_date`` value of ``year``), ``DateOutOfRangeError`` (bounds past
+the dates and instants Python represents, e.g. a day value on 9999-12-31).
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ ALL_UNITS: Final = (TimeUnit.DAY, TimeUnit.MONTH, TimeUnit.YEAR)
 MONTH_UNITS: Final = (TimeUnit.DAY, TimeUnit.MONTH)
 _ZONE_NAME: Final = re.compile(r"[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*")
 _MAX_ZONE_NAME: Final = 64
+_NOT_ZONES: Final = frozenset({"localtime", "posixrules"})
+_SECOND: Final = timedelta(seconds=1)
 
 
 class UnknownZoneError(ValueError):
@@ -41,6 +49,10 @@ class UnknownZoneError(ValueError):
 
 class UnsupportedGrainError(ValueError):
     """A period definition that cannot read a value of this time unit."""
+
+
+class DateOutOfRangeError(ValueError):
+    """Bounds that fall outside the dates and instants Python represents."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,16 +71,18 @@ def allowed_time_units(definition: PeriodDefinition | None) -> tuple[TimeUnit, .
 
 def canonical_date(unit: TimeUnit, day: date) -> date:
     """The date a value of ``unit`` containing ``day`` is recorded under."""
-    if unit is TimeUnit.MONTH:
+    if unit == TimeUnit.DAY:
+        return day
+    if unit == TimeUnit.MONTH:
         return day.replace(day=1)
-    if unit is TimeUnit.YEAR:
+    if unit == TimeUnit.YEAR:
         return day.replace(month=1, day=1)
-    return day
+    raise ValueError(f"{unit!r} is not a time unit")
 
 
 @functools.cache
 def _zone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones()) | {"UTC"}
+    return frozenset(zoneinfo.available_timezones() - _NOT_ZONES) | {"UTC"}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -91,9 +105,9 @@ def _month_end(day: date) -> date:
 
 
 def _own_end(unit: TimeUnit, day: date) -> date:
-    if unit is TimeUnit.MONTH:
+    if unit == TimeUnit.MONTH:
         return _month_end(day)
-    if unit is TimeUnit.YEAR:
+    if unit == TimeUnit.YEAR:
         return day.replace(month=12, day=31)
     return day
 
@@ -102,6 +116,8 @@ def local_dates(
     definition: PeriodDefinition | None, unit: TimeUnit, day: date
 ) -> tuple[date, date]:
     """The inclusive local dates a value covers."""
+    unit = TimeUnit(unit)
+    definition = None if definition is None else PeriodDefinition(definition)
     end = _own_end(unit, day)
     if definition is None:
         return canonical_date(unit, day), end
@@ -122,18 +138,36 @@ def local_dates(
 def start_of_day(day: date, zone_info: tzinfo) -> datetime:
     """The first instant (UTC) whose local date in ``zone_info`` is ``day``.
 
-    Local midnight; where the clocks skipped it, ``fold=0`` reads the wall time with the
-    offset before the gap, which is the instant the gap ends: the day's first.
+    Local midnight (the earlier one where the clocks repeat it). Where they skipped it, the
+    instant the gap ends: it lies between midnight read with the offset after the gap
+    (``fold=1``, earlier) and with the offset before it (``fold=0``), found by bisection to the
+    second (the gap need not start at midnight: America/Toronto, 1919-03-30 23:30).
     """
-    return datetime(day.year, day.month, day.day, tzinfo=zone_info).astimezone(UTC)
+    midnight = datetime(day.year, day.month, day.day)
+    later = midnight.replace(tzinfo=zone_info).astimezone(UTC)
+    if later.astimezone(zone_info).replace(tzinfo=None) == midnight:
+        return later
+    earlier = midnight.replace(tzinfo=zone_info, fold=1).astimezone(UTC)
+    while later - earlier > _SECOND:
+        middle = earlier + (later - earlier) // 2
+        if middle.astimezone(zone_info).replace(tzinfo=None) < midnight:
+            earlier = middle
+        else:
+            later = middle
+    return later
 
 
 @functools.lru_cache(maxsize=65536)
 def period_bounds(
     definition: PeriodDefinition | None, unit: TimeUnit, day: date, timezone: str | None
 ) -> PeriodBounds:
-    start, end = local_dates(definition, unit, day)
+    """The bounds of a value (``DateOutOfRangeError`` too close to year 1 or 9999)."""
     zone_info = zone(timezone)
-    return PeriodBounds(
-        start, end, start_of_day(start, zone_info), start_of_day(end + timedelta(days=1), zone_info)
-    )
+    try:
+        start, end = local_dates(definition, unit, day)
+        after = start_of_day(end + timedelta(days=1), zone_info)
+        return PeriodBounds(start, end, start_of_day(start, zone_info), after)
+    except OverflowError:
+        raise DateOutOfRangeError(
+            f"the period of a {unit} value on {day.isoformat()} reaches past year 1 or 9999"
+        ) from None
