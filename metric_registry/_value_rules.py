@@ -25,6 +25,9 @@ INT64_MAX: Final = 2**63 - 1
 METADATA_ALIAS: Final = "_metadata"
 ALLOWED_KEYS: Final = frozenset(INPUT_FIELDS) - {"metadata"} | {METADATA_ALIAS, "metadata"}
 EMPTY_METADATA: Final = "{}"
+FIRST_DATE: Final = date(2, 1, 1)
+LAST_DATE: Final = date(9998, 12, 31)
+"""Dates whose periods and instants every zone can represent (a year away from the ends)."""
 _CONTEXTS: Final = {member.value: member for member in ContextType}
 _UNITS: Final = {member.value: member for member in TimeUnit}
 _METADATA_ENCODER: Final = json.JSONEncoder(
@@ -88,6 +91,12 @@ def metric_date(value: object, unit: TimeUnit) -> date:
     parsed = parse_date(value)
     if parsed is None:
         raise Refused("metric_date", "invalid_format", f"{DATE_RULE}, got {shown(value)}")
+    if not FIRST_DATE <= parsed <= LAST_DATE:
+        raise Refused(
+            "metric_date",
+            "out_of_range",
+            f"must be from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}, got {parsed}",
+        )
     canonical = periods.canonical_date(unit, parsed)
     if canonical != parsed:
         raise Refused(
