@@ -14,10 +14,10 @@ from starlette.routing import BaseRoute, Route
 
 from metric_registry import MetricRegistry
 
-from ._rest_body_limit import BodyLimitMiddleware
-from .auth import BearerAuthMiddleware
-from .graphql import graphql_routes
-from .rest import rest_routes
+from .edge.auth import BearerAuthMiddleware
+from .edge.body_limit import BodyLimitMiddleware
+from .graphql.endpoint import graphql_routes
+from .rest.endpoints import rest_routes
 
 MAX_BODY_BYTES: Final = 1024 * 1024
 

@@ -13,8 +13,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from graphql_api import create_app
+from graphql_api.graphql.types import MetricOrderField
 from graphql_api.schema import sdl
-from graphql_api.types import MetricOrderField
 from metric_registry import MetricRegistry, TokenScope
 from metric_registry.models import MUTABLE_FIELDS, MetricCreate
 from metric_registry.models import SORTABLE_FIELDS as SORTABLE
@@ -221,7 +221,7 @@ def test_create_with_bad_fields_is_a_validation_error_naming_graphql_fields(
 
 
 def test_core_field_names_become_camel_case() -> None:
-    from graphql_api.types import graphql_name
+    from graphql_api.graphql.types import graphql_name
 
     assert graphql_name("value_type") == "valueType"
     assert graphql_name("period_definition") == "periodDefinition"

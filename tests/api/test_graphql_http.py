@@ -10,7 +10,7 @@ from graphql import GraphQLObjectType
 from starlette.testclient import TestClient
 
 from graphql_api import create_app
-from graphql_api.schema import build_schema
+from graphql_api.graphql.schema import build_schema
 from metric_registry import MetricRegistry, TokenScope
 
 COUNT = "{ metrics { totalItems } }"

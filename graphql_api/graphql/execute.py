@@ -25,8 +25,8 @@ from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from ._graphql_http import OperationRequest, RequestError
-from ._limits import log_unexpected, masked
+from .http import OperationRequest, RequestError
+from .limits import log_unexpected, masked
 from .schema import RegistrySchema
 
 IS_AWAITABLE: Final = cast("Callable[[Any], TypeGuard[Awaitable[Any]]]", optimized_is_awaitable)

@@ -25,10 +25,10 @@ from metric_registry import (
     ValidationError,
 )
 
-from ._rest_body_limit import REST_PREFIX, BodyTooLargeError, too_large_envelope
-from ._rest_envelope import conflict, entry, failure, invalid, not_found, page_data, success
-from ._rest_input import BadRequestError, check_json_content_type, decode_object, listing_arguments
-from .auth import READ, WRITE, challenge
+from ..edge.auth import READ, WRITE, challenge
+from ..edge.body_limit import REST_PREFIX, BodyTooLargeError, too_large_envelope
+from .envelope import conflict, entry, failure, invalid, not_found, page_data, success
+from .input import BadRequestError, check_json_content_type, decode_object, listing_arguments
 
 Handler = Callable[[Request], Awaitable[Response]]
 logger = logging.getLogger(__name__)

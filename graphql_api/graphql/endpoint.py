@@ -18,8 +18,8 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from metric_registry import MetricRegistry
 
-from ._graphql_execute import OperationRunner, ResponseBody
-from ._graphql_http import RequestError, from_body, from_query_params
+from .execute import OperationRunner, ResponseBody
+from .http import RequestError, from_body, from_query_params
 from .schema import build_schema
 
 JSON_TYPE: Final = "application/json"

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ._json import strict_loads
+from ..edge.strict_json import strict_loads
 
 JSON_MEDIA_TYPE: Final = "application/json"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ._rest_envelope import entry, failure
+from ..rest.envelope import entry, failure
 
 REST_PREFIX = "/api/"
 

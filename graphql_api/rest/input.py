@@ -14,7 +14,7 @@ from starlette.datastructures import QueryParams
 
 from metric_registry import FieldError, ValidationError
 
-from ._json import strict_loads
+from ..edge.strict_json import strict_loads
 
 LISTING_PARAMETERS: Final = (
     "page",
