@@ -1,39 +1,18 @@
-"""A request-body size limit whose 413 answer speaks the REST envelope under /api/.
+"""A request-body size limit whose 413 speaks the face's format (``answers``).
 
 Starlette's own ``max_body_size`` answers 413 in plain text, and replaces any response with
 that text when the declared ``Content-Length`` is too large, so it cannot be given a body.
 This middleware does the same job: refuse a declared oversize body before reading it, and
-stop a streamed (chunked) body as soon as it crosses the limit.
+stop a streamed (chunked) body as soon as it crosses the limit (``BodyTooLargeError`` raised
+from ``receive``, answered by the outermost ``ErrorMiddleware``).
 """
 
 from __future__ import annotations
 
-from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..rest.envelope import entry, failure
-
-REST_PREFIX = "/api/"
-
-
-class BodyTooLargeError(Exception):
-    """Raised from ``receive`` once a streamed body crosses the limit."""
-
-    def __init__(self, max_body_size: int) -> None:
-        super().__init__(f"request body over {max_body_size} bytes")
-        self.max_body_size = max_body_size
-
-
-def too_large_envelope(max_body_size: int) -> Response:
-    message = f"the request body is larger than {max_body_size} bytes"
-    return failure(413, message, [entry("body", "too_large", message)])
-
-
-def too_large_response(scope: Scope, max_body_size: int) -> Response:
-    """The 413 answer: the REST envelope under /api/, Starlette's plain text elsewhere."""
-    if str(scope.get("path", "")).startswith(REST_PREFIX):
-        return too_large_envelope(max_body_size)
-    return PlainTextResponse("Content Too Large", status_code=413)
+from .answers import answer
+from .errors import BodyTooLargeError
 
 
 class BodyLimitMiddleware:
@@ -49,10 +28,9 @@ class BodyLimitMiddleware:
             return
         limit = self.max_body_size
         if _declared_length(scope) > limit:
-            await too_large_response(scope, limit)(scope, receive, send)
+            await answer(scope, BodyTooLargeError(limit))(scope, receive, send)
             return
         received = 0
-        response_started = False
 
         async def receive_within_limit() -> Message:
             nonlocal received
@@ -63,17 +41,7 @@ class BodyLimitMiddleware:
                     raise BodyTooLargeError(limit)
             return message
 
-        async def send_tracking_start(message: Message) -> None:
-            nonlocal response_started
-            response_started = response_started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive_within_limit, send_tracking_start)
-        except BodyTooLargeError:
-            if response_started:
-                raise
-            await too_large_response(scope, limit)(scope, receive, send)
+        await self.app(scope, receive_within_limit, send)
 
 
 def _declared_length(scope: Scope) -> int:

@@ -10,29 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
-from graphql_api import create_app
 from graphql_api.graphql.types import MetricOrderField
 from graphql_api.schema import sdl
-from metric_registry import MetricRegistry, TokenScope
+from metric_registry import MetricRegistry
 from metric_registry.models import MUTABLE_FIELDS, MetricCreate
 from metric_registry.models import SORTABLE_FIELDS as SORTABLE
+from tests.api._support import CREATE, GRAPHQL_METRIC_FIELDS, GraphQL, serving
 
 ROOT = Path(__file__).resolve().parents[2]
-METRIC_FIELDS = (
-    "uid name contextType description formula valueType storageUnit isSnapshot "
-    "periodDefinition isActive createdAt updatedAt"
-)
-CREATE = f"""
-mutation Create($input: CreateMetricInput!) {{
-  createMetric(input: $input) {{
-    __typename
-    ... on Metric {{ {METRIC_FIELDS} }}
-    ... on UserError {{ code message }}
-    ... on ValidationError {{ fieldErrors {{ field code message }} }}
-  }}
-}}"""
+METRIC_FIELDS = GRAPHQL_METRIC_FIELDS
 UPDATE = f"""
 mutation Update($uid: String!, $input: UpdateMetricInput!) {{
   updateMetric(uid: $uid, input: $input) {{
@@ -60,39 +47,10 @@ query List($filter: MetricFilter, $orderBy: MetricOrder, $page: Int! = 1, $perPa
 }"""
 
 
-class GraphQL:
-    """Posts GraphQL documents to the real application with a write token."""
-
-    def __init__(self, client: TestClient, token: str) -> None:
-        self.client = client
-        self.token = token
-
-    def __call__(self, query: str, **variables: Any) -> dict[str, Any]:
-        response = self.client.post(
-            "/graphql",
-            json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {self.token}"},
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    def data(self, query: str, **variables: Any) -> dict[str, Any]:
-        body = self(query, **variables)
-        assert "errors" not in body, body
-        data: dict[str, Any] = body["data"]
-        return data
-
-    def create(self, **fields: Any) -> dict[str, Any]:
-        result: dict[str, Any] = self.data(CREATE, input=fields)["createMetric"]
-        return result
-
-
 @pytest.fixture
 def graphql(registry: MetricRegistry) -> Iterator[GraphQL]:
-    token = registry.issue_token("tests", TokenScope.WRITE).secret
-    with TestClient(create_app(registry)) as client:
-        yield GraphQL(client, token)
+    with serving(registry) as api:
+        yield GraphQL(api)
 
 
 # -- the schema -----------------------------------------------------------------------------
@@ -293,14 +251,12 @@ def test_delete_of_a_missing_metric_is_a_not_found_error(graphql: GraphQL) -> No
 
 
 def test_delete_of_a_metric_in_use_is_a_conflict_error(sqlite_path: str) -> None:
-    with MetricRegistry(sqlite_path) as registry:
-        token = registry.issue_token("tests", TokenScope.WRITE).secret
-        with TestClient(create_app(registry)) as client:
-            graphql = GraphQL(client, token)
-            graphql.create(uid="total_ar", name="Total AR")
-            refer_to_metric(sqlite_path, "total_ar")
-            result = graphql.data(DELETE, uid="total_ar")["deleteMetric"]
-            assert graphql.data(GET, uid="total_ar")["metric"] is not None
+    with MetricRegistry(sqlite_path) as registry, serving(registry) as api:
+        graphql = GraphQL(api)
+        graphql.create(uid="total_ar", name="Total AR")
+        refer_to_metric(sqlite_path, "total_ar")
+        result = graphql.data(DELETE, uid="total_ar")["deleteMetric"]
+        assert graphql.data(GET, uid="total_ar")["metric"] is not None
     assert result["__typename"] == "ConflictError"
     assert result["code"] == "in_use"
 
