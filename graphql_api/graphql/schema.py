@@ -1,9 +1,14 @@
-"""The GraphQL schema: each resolver is a thin call into ``MetricRegistry``."""
+"""The GraphQL schema: each resolver is one call into ``MetricRegistry`` (``on_core``).
+
+A resolver returns its result, or an awaitable of it when the call must wait for SQLite's
+write lock (graphql-core awaits that field alone; strawberry's exception handlers still turn
+the core's errors into union members, since they await an awaitable result too).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, TypeVar, cast
 
 import strawberry
 from graphql import GraphQLError
@@ -13,7 +18,11 @@ from strawberry.types.field import StrawberryField
 from strawberry.types.unset import UNSET
 
 import metric_registry as core
+from metric_registry import TokenScope
+from metric_registry.models import LISTING_FILTERS, MetricListing
 
+from ..edge.auth import allows
+from ..edge.core_calls import call_core_or_defer
 from .fields import lighten_resolvers
 from .limits import Prepared, document_cache
 from .types import (
@@ -33,40 +42,51 @@ from .types import (
     graphql_name,
 )
 
-WRITE_SCOPE: Final = "write"
 BAD_USER_INPUT: Final = "BAD_USER_INPUT"
-# Where a core listing parameter comes from in Query.metrics.
-_LISTING_ARGUMENTS: Final = {
-    "page": "page",
-    "per_page": "perPage",
-    "sort": "orderBy",
-    "search": "filter.search",
-    "is_active": "filter.isActive",
-    "value_type": "filter.valueType",
-    "context_type": "filter.contextType",
-}
+T = TypeVar("T")
 
 
-def registry_of(info: strawberry.Info) -> core.MetricRegistry:
+def listing_arguments() -> dict[str, str]:
+    """Where each core listing parameter comes from in ``Query.metrics``: a filter from
+    ``filter.<name>``, the sort from ``orderBy``, the rest from the argument of its name."""
+    return {
+        name: (
+            f"filter.{graphql_name(name)}"
+            if name in LISTING_FILTERS
+            else "orderBy"
+            if name == "sort"
+            else graphql_name(name)
+        )
+        for name in MetricListing.model_fields
+    }
+
+
+LISTING_ARGUMENTS: Final = listing_arguments()
+
+
+def on_core(info: strawberry.Info, call: Callable[[core.MetricRegistry], T]) -> T:
+    """``call(registry)`` now, or (when it would wait for SQLite's write lock) an awaitable of
+    its result from the threadpool, which graphql-core awaits for this field alone (see
+    ``graphql_api.edge.core_calls``). To the schema's types the field's value is a ``T``."""
     registry: core.MetricRegistry = info.context["registry"]
-    return registry
+    return cast("T", call_core_or_defer(registry, call, registry))
 
 
 class CanWrite(BasePermission):
-    """Only a token with the ``write`` scope may mutate."""
+    """Only a token whose scope allows writing may mutate."""
 
     message = "forbidden: this token may only read; mutations need the write scope"
     error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 (a BasePermission class attribute)
 
     def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
-        return WRITE_SCOPE in info.context["request"].auth.scopes
+        return allows(info.context["request"].scope, TokenScope.WRITE)
 
 
 def listing_error(error: core.ValidationError) -> GraphQLError:
     """A bad Query.metrics argument: a top-level error naming the argument."""
     field_errors = [
         {
-            "field": _LISTING_ARGUMENTS.get(item.field, graphql_name(item.field)),
+            "field": LISTING_ARGUMENTS.get(item.field, graphql_name(item.field)),
             "code": item.code,
             "message": item.message,
         }
@@ -80,10 +100,13 @@ def listing_error(error: core.ValidationError) -> GraphQLError:
 
 
 def get_metric(info: strawberry.Info, uid: str) -> Metric | None:
-    try:
-        return Metric.from_core(registry_of(info).get_metric(uid))
-    except core.NotFoundError:
-        return None
+    def get(registry: core.MetricRegistry) -> Metric | None:
+        try:
+            return Metric.from_core(registry.get_metric(uid))
+        except core.NotFoundError:
+            return None
+
+    return on_core(info, get)
 
 
 def list_metrics(
@@ -94,39 +117,40 @@ def list_metrics(
     per_page: int = 25,
 ) -> MetricPage:
     given = filter or MetricFilter()
-    try:
-        found = registry_of(info).list_metrics(
-            is_active=given.is_active,
-            value_type=given.value_type,
-            context_type=given.context_type,
-            search=given.search,
-            sort=(order_by or MetricOrder()).sort,
-            page=page,
-            per_page=per_page,
+    query = {name: getattr(given, name) for name in LISTING_FILTERS}
+    query.update(sort=(order_by or MetricOrder()).sort, page=page, per_page=per_page)
+
+    def list_page(registry: core.MetricRegistry) -> MetricPage:
+        try:
+            found = registry.list_metrics(query)
+        except core.ValidationError as error:
+            raise listing_error(error) from error
+        return MetricPage(
+            items=[Metric.from_core(item) for item in found.items],
+            page=found.page,
+            per_page=found.per_page,
+            total_pages=found.total_pages,
+            total_items=found.total_items,
         )
-    except core.ValidationError as error:
-        raise listing_error(error) from error
-    return MetricPage(
-        items=[Metric.from_core(item) for item in found.items],
-        page=found.page,
-        per_page=found.per_page,
-        total_pages=found.total_pages,
-        total_items=found.total_items,
-    )
+
+    return on_core(info, list_page)
 
 
-def create_metric(info: strawberry.Info, input: CreateMetricInput) -> CreateMetricResult:
-    return Metric.from_core(registry_of(info).create_metric(vars(input)))
+def create_metric(info: strawberry.Info, input: CreateMetricInput) -> Metric:
+    return on_core(info, lambda registry: Metric.from_core(registry.create_metric(vars(input))))
 
 
-def update_metric(info: strawberry.Info, uid: str, input: UpdateMetricInput) -> UpdateMetricResult:
+def update_metric(info: strawberry.Info, uid: str, input: UpdateMetricInput) -> Metric:
     changes = {name: value for name, value in vars(input).items() if value is not UNSET}
-    return Metric.from_core(registry_of(info).update_metric(uid, changes))
+    return on_core(info, lambda registry: Metric.from_core(registry.update_metric(uid, changes)))
 
 
-def delete_metric(info: strawberry.Info, uid: str) -> DeleteMetricResult:
-    registry_of(info).delete_metric(uid)
-    return DeletedMetric(uid=uid)
+def delete_metric(info: strawberry.Info, uid: str) -> DeletedMetric:
+    def delete(registry: core.MetricRegistry) -> DeletedMetric:
+        registry.delete_metric(uid)
+        return DeletedMetric(uid=uid)
+
+    return on_core(info, delete)
 
 
 @strawberry.type

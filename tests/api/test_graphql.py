@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from graphql_api.graphql.types import MetricOrderField
+from graphql_api.graphql.schema import LISTING_ARGUMENTS
+from graphql_api.graphql.types import MetricFilter, MetricOrder, MetricOrderField
 from graphql_api.schema import sdl
 from metric_registry import MetricRegistry
-from metric_registry.models import MUTABLE_FIELDS, MetricCreate
+from metric_registry.models import LISTING_FILTERS, MUTABLE_FIELDS, MetricCreate, MetricListing
 from metric_registry.models import SORTABLE_FIELDS as SORTABLE
 from tests.api._support import CREATE, GRAPHQL_METRIC_FIELDS, GraphQL, serving
 
@@ -74,6 +75,27 @@ def test_cli_prints_the_schema() -> None:
 
 def test_order_fields_are_the_core_sortable_fields() -> None:
     assert tuple(member.value for member in MetricOrderField) == SORTABLE
+
+
+def test_order_defaults_to_the_core_default_sort() -> None:
+    assert MetricOrder().sort == MetricListing.model_fields["sort"].default
+    assert "input MetricOrder {\n  field: MetricOrderField! = UID\n" in sdl()
+
+
+def test_filter_fields_are_the_core_listing_filters() -> None:
+    assert tuple(MetricFilter.__annotations__) == LISTING_FILTERS
+
+
+def test_listing_arguments_name_the_graphql_arguments_of_each_core_parameter() -> None:
+    assert LISTING_ARGUMENTS == {
+        "is_active": "filter.isActive",
+        "value_type": "filter.valueType",
+        "context_type": "filter.contextType",
+        "search": "filter.search",
+        "sort": "orderBy",
+        "page": "page",
+        "per_page": "perPage",
+    }
 
 
 def test_update_input_has_only_the_mutable_fields() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from graphql_api.edge.auth import CREDENTIALS
 from metric_registry import MetricRegistry, TokenScope
 from tests.api._support import GraphQL, graphql_error, serving
 
@@ -227,3 +228,14 @@ def test_an_unexpected_error_is_logged_and_shown_as_a_generic_message(
     assert len(logged) == 2
     assert all(record.exc_info is not None for record in logged)
     assert "no such table" in caplog.text
+
+
+# -- scopes, as the core says them ----------------------------------------------------------
+
+
+def test_the_credentials_of_each_scope_are_what_the_core_allows() -> None:
+    for scope in TokenScope:
+        granted = CREDENTIALS[scope].scopes
+        assert granted == [needed.value for needed in TokenScope if scope.allows(needed)]
+    assert CREDENTIALS[TokenScope.WRITE].scopes == ["read", "write"]
+    assert CREDENTIALS[TokenScope.READ].scopes == ["read"]
