@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Final
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -14,10 +15,11 @@ from starlette.routing import BaseRoute, Route
 
 from metric_registry import MetricRegistry
 
-from ._rest_body_limit import BodyLimitMiddleware
-from .auth import BearerAuthMiddleware
-from .graphql import graphql_routes
-from .rest import rest_routes
+from .edge.answers import ErrorMiddleware, http_exception_handler
+from .edge.auth import BearerAuthMiddleware
+from .edge.body_limit import BodyLimitMiddleware
+from .graphql.endpoint import graphql_routes
+from .rest.endpoints import rest_routes
 
 MAX_BODY_BYTES: Final = 1024 * 1024
 
@@ -34,6 +36,7 @@ def create_app(registry: MetricRegistry, *, graphiql: bool = True) -> Starlette:
         *rest_routes(registry),
     ]
     middleware = [
+        Middleware(ErrorMiddleware),  # first: it answers whatever the others raise
         Middleware(BodyLimitMiddleware, max_body_size=MAX_BODY_BYTES),
         Middleware(BearerAuthMiddleware, registry=registry),
     ]
@@ -43,4 +46,9 @@ def create_app(registry: MetricRegistry, *, graphiql: bool = True) -> Starlette:
         yield
         registry.close()  # the event loop thread's connection, which served every request
 
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={HTTPException: http_exception_handler},  # the router's 404, 405
+        lifespan=lifespan,
+    )

@@ -10,29 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
-from graphql_api import create_app
+from graphql_api.graphql.schema import LISTING_ARGUMENTS
+from graphql_api.graphql.types import MetricFilter, MetricOrder, MetricOrderField
 from graphql_api.schema import sdl
-from graphql_api.types import MetricOrderField
-from metric_registry import MetricRegistry, TokenScope
-from metric_registry.models import MUTABLE_FIELDS, MetricCreate
+from metric_registry import MetricRegistry
+from metric_registry.models import LISTING_FILTERS, MUTABLE_FIELDS, MetricCreate, MetricListing
 from metric_registry.models import SORTABLE_FIELDS as SORTABLE
+from tests.api._support import CREATE, GRAPHQL_METRIC_FIELDS, GraphQL, serving
 
 ROOT = Path(__file__).resolve().parents[2]
-METRIC_FIELDS = (
-    "uid name contextType description formula valueType storageUnit isSnapshot "
-    "periodDefinition isActive createdAt updatedAt"
-)
-CREATE = f"""
-mutation Create($input: CreateMetricInput!) {{
-  createMetric(input: $input) {{
-    __typename
-    ... on Metric {{ {METRIC_FIELDS} }}
-    ... on UserError {{ code message }}
-    ... on ValidationError {{ fieldErrors {{ field code message }} }}
-  }}
-}}"""
+METRIC_FIELDS = GRAPHQL_METRIC_FIELDS
 UPDATE = f"""
 mutation Update($uid: String!, $input: UpdateMetricInput!) {{
   updateMetric(uid: $uid, input: $input) {{
@@ -60,39 +48,10 @@ query List($filter: MetricFilter, $orderBy: MetricOrder, $page: Int! = 1, $perPa
 }"""
 
 
-class GraphQL:
-    """Posts GraphQL documents to the real application with a write token."""
-
-    def __init__(self, client: TestClient, token: str) -> None:
-        self.client = client
-        self.token = token
-
-    def __call__(self, query: str, **variables: Any) -> dict[str, Any]:
-        response = self.client.post(
-            "/graphql",
-            json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {self.token}"},
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    def data(self, query: str, **variables: Any) -> dict[str, Any]:
-        body = self(query, **variables)
-        assert "errors" not in body, body
-        data: dict[str, Any] = body["data"]
-        return data
-
-    def create(self, **fields: Any) -> dict[str, Any]:
-        result: dict[str, Any] = self.data(CREATE, input=fields)["createMetric"]
-        return result
-
-
 @pytest.fixture
 def graphql(registry: MetricRegistry) -> Iterator[GraphQL]:
-    token = registry.issue_token("tests", TokenScope.WRITE).secret
-    with TestClient(create_app(registry)) as client:
-        yield GraphQL(client, token)
+    with serving(registry) as api:
+        yield GraphQL(api)
 
 
 # -- the schema -----------------------------------------------------------------------------
@@ -116,6 +75,27 @@ def test_cli_prints_the_schema() -> None:
 
 def test_order_fields_are_the_core_sortable_fields() -> None:
     assert tuple(member.value for member in MetricOrderField) == SORTABLE
+
+
+def test_order_defaults_to_the_core_default_sort() -> None:
+    assert MetricOrder().sort == MetricListing.model_fields["sort"].default
+    assert "input MetricOrder {\n  field: MetricOrderField! = UID\n" in sdl()
+
+
+def test_filter_fields_are_the_core_listing_filters() -> None:
+    assert tuple(MetricFilter.__annotations__) == LISTING_FILTERS
+
+
+def test_listing_arguments_name_the_graphql_arguments_of_each_core_parameter() -> None:
+    assert LISTING_ARGUMENTS == {
+        "is_active": "filter.isActive",
+        "value_type": "filter.valueType",
+        "context_type": "filter.contextType",
+        "search": "filter.search",
+        "sort": "orderBy",
+        "page": "page",
+        "per_page": "perPage",
+    }
 
 
 def test_update_input_has_only_the_mutable_fields() -> None:
@@ -221,7 +201,7 @@ def test_create_with_bad_fields_is_a_validation_error_naming_graphql_fields(
 
 
 def test_core_field_names_become_camel_case() -> None:
-    from graphql_api.types import graphql_name
+    from graphql_api.graphql.types import graphql_name
 
     assert graphql_name("value_type") == "valueType"
     assert graphql_name("period_definition") == "periodDefinition"
@@ -293,14 +273,12 @@ def test_delete_of_a_missing_metric_is_a_not_found_error(graphql: GraphQL) -> No
 
 
 def test_delete_of_a_metric_in_use_is_a_conflict_error(sqlite_path: str) -> None:
-    with MetricRegistry(sqlite_path) as registry:
-        token = registry.issue_token("tests", TokenScope.WRITE).secret
-        with TestClient(create_app(registry)) as client:
-            graphql = GraphQL(client, token)
-            graphql.create(uid="total_ar", name="Total AR")
-            refer_to_metric(sqlite_path, "total_ar")
-            result = graphql.data(DELETE, uid="total_ar")["deleteMetric"]
-            assert graphql.data(GET, uid="total_ar")["metric"] is not None
+    with MetricRegistry(sqlite_path) as registry, serving(registry) as api:
+        graphql = GraphQL(api)
+        graphql.create(uid="total_ar", name="Total AR")
+        refer_to_metric(sqlite_path, "total_ar")
+        result = graphql.data(DELETE, uid="total_ar")["deleteMetric"]
+        assert graphql.data(GET, uid="total_ar")["metric"] is not None
     assert result["__typename"] == "ConflictError"
     assert result["code"] == "in_use"
 

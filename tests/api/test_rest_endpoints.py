@@ -13,12 +13,13 @@ import pytest
 from graphql_api.app import MAX_BODY_BYTES
 from metric_registry import MetricRegistry
 
-from ._rest_support import (
+from ._support import (
     PUBLISHED_EXAMPLE,
     Api,
     check_metric_json,
     codes,
     failure,
+    graphql_error,
     serving,
     snapshot,
     success,
@@ -449,10 +450,10 @@ def test_a_body_of_exactly_one_mebibyte_is_read(api: Api) -> None:
     assert codes(errors) == {("description", "too_long")}
 
 
-def test_the_graphql_endpoint_keeps_its_plain_413(api: Api) -> None:
+def test_the_graphql_endpoint_answers_its_413_as_a_graphql_error(api: Api) -> None:
     response = api.request("POST", "/graphql", content=over_limit_body())
 
-    assert response.status_code == 413
+    assert graphql_error(response, 413)["extensions"] == {"code": "PAYLOAD_TOO_LARGE"}
 
 
 # -- the unexpected -------------------------------------------------------------------------
@@ -466,7 +467,7 @@ def test_an_unexpected_failure_is_a_generic_500_logged_with_its_traceback(
         with closing(sqlite3.connect(sqlite_path, isolation_level=None)) as connection:
             connection.execute("DROP TABLE metric")
 
-        with caplog.at_level(logging.ERROR, logger="graphql_api.rest"):
+        with caplog.at_level(logging.ERROR, logger="graphql_api"):
             response = api.request("GET", "/api/metrics/dso")
 
     errors = failure(response, 500)

@@ -9,7 +9,7 @@ import pytest
 
 from metric_registry import MetricRegistry
 
-from ._rest_support import Api, check_metric_json, codes, failure, serving, success
+from ._support import Api, check_metric_json, codes, failure, serving, success
 
 # uid, name, value_type, context_type, is_active — created in this order (so created_at rises).
 CATALOG = [

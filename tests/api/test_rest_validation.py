@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from metric_registry import MetricRegistry
 
-from ._rest_support import (
+from ._support import (
     METRIC_KEYS,
     PROPERTIES,
     PUBLISHED_EXAMPLE,

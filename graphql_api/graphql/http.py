@@ -1,7 +1,8 @@
 """Reading a GraphQL-over-HTTP request: a JSON body (POST) or query parameters (GET).
 
 The refusals keep the statuses and wording of strawberry's HTTP view, which served
-``/graphql`` before: a malformed request is a 400 in plain text, never a GraphQL error.
+``/graphql`` before; each is a ``BadRequestError``, answered as a GraphQL error body with
+``extensions.code = "BAD_REQUEST"`` (``graphql_api.edge.answers``).
 """
 
 from __future__ import annotations
@@ -10,18 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ._json import strict_loads
+from ..edge.errors import BadRequestError
+from ..edge.strict_json import strict_loads
 
 JSON_MEDIA_TYPE: Final = "application/json"
-
-
-class RequestError(Exception):
-    """A request that is not a GraphQL operation: answered with ``status`` and ``reason``."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +29,7 @@ def decode_json(text: str | bytes) -> Any:
     try:
         return strict_loads(text)
     except (ValueError, RecursionError) as error:  # also bad UTF-8, and nesting too deep
-        raise RequestError(400, "Unable to parse request body as JSON") from error
+        raise BadRequestError(400, "Unable to parse request body as JSON") from error
 
 
 def is_json(content_type: str | None) -> bool:
@@ -49,12 +42,12 @@ def is_json(content_type: str | None) -> bool:
 def from_body(content_type: str | None, body: bytes) -> OperationRequest:
     """The operation of a POST: a JSON object; a JSON list (a batch) is refused."""
     if not is_json(content_type):
-        raise RequestError(400, "Unsupported content type")
+        raise BadRequestError(400, "Unsupported content type")
     data = decode_json(body)
     if isinstance(data, list):
-        raise RequestError(400, "Batching is not enabled")
+        raise BadRequestError(400, "Batching is not enabled")
     if not isinstance(data, dict):
-        raise RequestError(400, "The request body must be a JSON object")
+        raise BadRequestError(400, "The request body must be a JSON object")
     return _operation(data)
 
 
@@ -70,24 +63,24 @@ def from_query_params(params: Mapping[str, str]) -> OperationRequest:
 def _operation(data: dict[str, Any]) -> OperationRequest:
     query = data.get("query")
     if not isinstance(query, str | None):
-        raise RequestError(
+        raise BadRequestError(
             400, "The GraphQL operation's `query` must be a string or null, if provided."
         )
     variables = data.get("variables")
     if not isinstance(variables, dict | None):
-        raise RequestError(
+        raise BadRequestError(
             400, "The GraphQL operation's `variables` must be an object or null, if provided."
         )
     extensions = data.get("extensions")
     if not isinstance(extensions, dict | None):
-        raise RequestError(
+        raise BadRequestError(
             400, "The GraphQL operation's `extensions` must be an object or null, if provided."
         )
     if not query:
-        raise RequestError(400, "No GraphQL query found in the request")
+        raise BadRequestError(400, "No GraphQL query found in the request")
     operation_name = data.get("operationName")
     if not isinstance(operation_name, str | None):
-        raise RequestError(
+        raise BadRequestError(
             400, "The GraphQL operation's `operationName` must be a string or null, if provided."
         )
     return OperationRequest(query, variables, operation_name, extensions)

@@ -1,8 +1,8 @@
 """``/graphql``: a lean Starlette endpoint over graphql-core, with the registry in its context.
 
 Queries over GET or POST, mutations over POST only; no batching, no uploads, no websockets.
-GraphiQL (strawberry's page) is served to a browser's GET when enabled. Malformed requests
-get the plain-text 4xx answers strawberry's view gave; operations get GraphQL JSON.
+GraphiQL (strawberry's page) is served to a browser's GET when enabled. A malformed request
+raises ``BadRequestError``, answered with a GraphQL error body by ``graphql_api.edge.answers``.
 """
 
 from __future__ import annotations
@@ -10,16 +10,17 @@ from __future__ import annotations
 import json
 from typing import Final
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 from strawberry.http.ides import get_graphql_ide_html
 
 from metric_registry import MetricRegistry
 
-from ._graphql_execute import OperationRunner, ResponseBody
-from ._graphql_http import RequestError, from_body, from_query_params
+from .execute import OperationRunner, ResponseBody
+from .http import from_body, from_query_params
 from .schema import build_schema
 
 JSON_TYPE: Final = "application/json"
@@ -50,24 +51,21 @@ class GraphQLEndpoint:
 
     async def respond(self, request: Request) -> Response:
         method = request.method
-        try:
-            if method == "POST":
-                operation = from_body(request.headers.get("content-type"), await request.body())
-            elif method == "GET":
-                if wants_graphiql(request):
-                    return self.graphiql_page()
-                operation = from_query_params(request.query_params)
-            else:
-                return PlainTextResponse("GraphQL only supports GET and POST requests.", 405)
-            context = {"request": request, "registry": self.registry}
-            body = await self.runner.run(operation, context, method=method)
-        except RequestError as error:
-            return PlainTextResponse(error.reason, status_code=error.status)
+        if method == "POST":
+            operation = from_body(request.headers.get("content-type"), await request.body())
+        elif method == "GET":
+            if wants_graphiql(request):
+                return self.graphiql_page()
+            operation = from_query_params(request.query_params)
+        else:
+            raise HTTPException(405)
+        context = {"request": request, "registry": self.registry}
+        body = await self.runner.run(operation, context, method=method)
         return Response(encode(body), media_type=JSON_TYPE)
 
     def graphiql_page(self) -> Response:
         if self.graphiql_html is None:
-            return PlainTextResponse("Not Found", status_code=404)
+            raise HTTPException(404)
         return HTMLResponse(self.graphiql_html)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+from metric_registry.errors import shown
+
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON value")
@@ -14,7 +16,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj: dict[str, Any] = {}
     for key, value in pairs:
         if key in obj:
-            raise ValueError(f"duplicate key {key!r}")
+            raise ValueError(f"duplicate key {shown(key)}")
         obj[key] = value
     return obj
 

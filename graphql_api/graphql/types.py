@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Final, cast
 
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
 import metric_registry as core
 from metric_registry import ContextType, PeriodDefinition, StorageUnit, ValueType
-from metric_registry.models import MetricCreate, format_timestamp
+from metric_registry.models import (
+    LISTING_FILTERS,
+    MUTABLE_FIELDS,
+    SORTABLE_FIELDS,
+    MetricCreate,
+    MetricListing,
+    format_timestamp,
+)
 
 # The core's enums, exposed under their upper-case member names (CURRENCY, AS_OF_DATE…).
 strawberry.enum(ContextType, description="Whose figure a metric is.")
@@ -19,14 +26,17 @@ strawberry.enum(StorageUnit, description="How values are stored: as given, or in
 strawberry.enum(PeriodDefinition, description="How a value's metric date is read.")
 
 
-@strawberry.enum(description="A field metrics can be ordered by.")
-class MetricOrderField(Enum):
-    UID = "uid"
-    NAME = "name"
-    CONTEXT_TYPE = "context_type"
-    VALUE_TYPE = "value_type"
-    CREATED_AT = "created_at"
-    UPDATED_AT = "updated_at"
+def _order_fields() -> type[Enum]:
+    """``MetricOrderField``: one member per core sortable field (``CREATED_AT = "created_at"``)."""
+    members = {name.upper(): name for name in SORTABLE_FIELDS}
+    generated = cast("type[Enum]", Enum("MetricOrderField", members, module=__name__))
+    return strawberry.enum(generated, description="A field metrics can be ordered by.")
+
+
+if TYPE_CHECKING:
+    MetricOrderField = Any
+else:
+    MetricOrderField = _order_fields()
 
 
 @strawberry.enum
@@ -152,12 +162,23 @@ class CreateMetricInput:
     is_active: bool = _create_default("is_active")
 
 
-@strawberry.input(description="The mutable fields of a metric; omitted fields are left alone.")
-class UpdateMetricInput:
-    name: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    formula: str | None = strawberry.UNSET
-    is_active: bool | None = strawberry.UNSET
+def _update_input() -> type:
+    """``UpdateMetricInput``: each core mutable field, typed as the core's read model types it,
+    and optional (``UNSET`` when omitted)."""
+    read_model: dict[str, Any] = {
+        name: info.annotation for name, info in core.Metric.model_fields.items()
+    }
+    annotations = {name: read_model[name] | None for name in MUTABLE_FIELDS}
+    namespace = {"__annotations__": annotations, "__module__": __name__}
+    namespace.update(dict.fromkeys(MUTABLE_FIELDS, strawberry.UNSET))
+    description = "The mutable fields of a metric; omitted fields are left alone."
+    return strawberry.input(type("UpdateMetricInput", (), namespace), description=description)
+
+
+if TYPE_CHECKING:
+    UpdateMetricInput = Any
+else:
+    UpdateMetricInput = _update_input()
 
 
 @strawberry.input(description="Every given filter must match.")
@@ -170,14 +191,21 @@ class MetricFilter:
     )
 
 
+_DEFAULT_SORT: Final[str] = MetricListing.model_fields["sort"].default
+
+
 @strawberry.input
 class MetricOrder:
-    field: MetricOrderField = MetricOrderField.UID
-    direction: OrderDirection = OrderDirection.ASC
+    field: MetricOrderField = MetricOrderField(_DEFAULT_SORT[1:])
+    direction: OrderDirection = OrderDirection(_DEFAULT_SORT[0])
 
     @property
     def sort(self) -> str:
         return f"{self.direction.value}{self.field.value}"
+
+
+if tuple(MetricFilter.__annotations__) != LISTING_FILTERS:  # checked once, at import
+    raise TypeError(f"MetricFilter's fields are not the core's listing filters {LISTING_FILTERS}")
 
 
 def graphql_name(core_field: str) -> str:

@@ -22,11 +22,13 @@ from graphql import (
     execute,
 )
 from strawberry.execution.is_awaitable import optimized_is_awaitable
-from strawberry.schema.base import BaseSchema
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from ._graphql_http import OperationRequest, RequestError
-from ._limits import log_unexpected, masked
+from metric_registry.errors import shown
+
+from ..edge.errors import BadRequestError
+from .errors import presented
+from .http import OperationRequest
 from .schema import RegistrySchema
 
 IS_AWAITABLE: Final = cast("Callable[[Any], TypeGuard[Awaitable[Any]]]", optimized_is_awaitable)
@@ -64,8 +66,8 @@ def find_operation(document: DocumentNode, operation_name: str | None) -> tuple[
             if operation_name is None or name == operation_name:
                 return definition.operation.value, name
     if operation_name is None:
-        raise RequestError(400, "Can't get GraphQL operation type")
-    raise RequestError(400, f'Unknown operation named "{operation_name}".')
+        raise BadRequestError(400, "Can't get GraphQL operation type")
+    raise BadRequestError(400, f"Unknown operation named {shown(operation_name)}.")
 
 
 def as_graphql_error(error: Exception) -> GraphQLError:
@@ -75,16 +77,10 @@ def as_graphql_error(error: Exception) -> GraphQLError:
 
 
 def answer(data: dict[str, Any] | None, errors: list[GraphQLError] | None) -> ResponseBody:
-    """The response body: unexpected errors logged with their traceback, then masked.
-
-    Field suggestions ("Did you mean …") are cut, as strawberry's config asks.
-    """
+    """The response body; its errors as ``graphql.errors.presented`` shows them."""
     if not errors:
         return {"data": data}
-    log_unexpected(errors)
-    for error in errors:
-        BaseSchema.remove_field_suggestion(error)
-    return {"data": data, "errors": [masked(error).formatted for error in errors]}
+    return {"data": data, "errors": [presented(error) for error in errors]}
 
 
 class OperationRunner:
@@ -103,7 +99,7 @@ class OperationRunner:
             return answer(None, [as_graphql_error(error)])
         kind, operation_name = find_operation(document, request.operation_name)
         if method == "GET" and kind not in GET_OPERATIONS:
-            raise RequestError(400, f"{_PLURAL[kind]} are not allowed when using GET")
+            raise BadRequestError(400, f"{_PLURAL[kind]} are not allowed when using GET")
         if errors:
             return answer(None, errors)
         try:

@@ -11,20 +11,28 @@ from __future__ import annotations
 from typing import Final
 
 from starlette.authentication import AuthCredentials, BaseUser, UnauthenticatedUser
-from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from metric_registry import MetricRegistry, Token, TokenScope
 
-REALM: Final = 'Bearer realm="metric-registry"'
-READ: Final = TokenScope.READ.value
-WRITE: Final = TokenScope.WRITE.value
+from .answers import answer
+from .core_calls import call_core
+from .errors import UnauthenticatedError
+
 PUBLIC_PATHS: Final = frozenset({"/healthz"})
-_CREDENTIALS: Final = {
-    TokenScope.READ: AuthCredentials([READ]),
-    TokenScope.WRITE: AuthCredentials([READ, WRITE]),
+# What each token scope may do, as the core says it (write implies read): the credentials'
+# scopes are the TokenScope values a token of that scope allows.
+CREDENTIALS: Final = {
+    scope: AuthCredentials([needed.value for needed in TokenScope if scope.allows(needed)])
+    for scope in TokenScope
 }
 _NO_CREDENTIALS: Final = AuthCredentials()
+
+
+def allows(scope: Scope, needed: TokenScope) -> bool:
+    """True when the request's token may do what ``needed`` covers."""
+    credentials: AuthCredentials = scope["auth"]
+    return needed.value in credentials.scopes
 
 
 class TokenUser(BaseUser):
@@ -74,43 +82,18 @@ class BearerAuthMiddleware:
             scope["auth"], scope["user"] = _NO_CREDENTIALS, UnauthenticatedUser()
             await self.app(scope, receive, send)
             return
-        header = _header(scope, b"authorization")
+        registry, header = self._registry, _header(scope, b"authorization")
         scheme, _, secret = (header or "").partition(" ")
         secret = secret.strip()
         if header is None:
-            refusal = unauthorized(scope["path"], "missing bearer token", token_given=False)
+            refusal = UnauthenticatedError("missing bearer token", token_given=False)
         elif scheme.lower() != "bearer" or not secret:
             message = "malformed Authorization header: expected 'Bearer <token>'"
-            refusal = unauthorized(scope["path"], message, token_given=False)
-        elif (token := self._registry.verify_token(secret)) is None:
-            refusal = unauthorized(scope["path"], "invalid or revoked token", token_given=True)
+            refusal = UnauthenticatedError(message, token_given=False)
+        elif (token := await call_core(registry, registry.verify_token, secret)) is None:
+            refusal = UnauthenticatedError("invalid or revoked token", token_given=True)
         else:
-            scope["auth"], scope["user"] = _CREDENTIALS[token.scope], TokenUser(token)
+            scope["auth"], scope["user"] = CREDENTIALS[token.scope], TokenUser(token)
             await self.app(scope, receive, send)
             return
-        await refusal(scope, receive, send)
-
-
-def challenge(error: str | None = None, description: str | None = None) -> str:
-    """A ``WWW-Authenticate`` value (RFC 6750)."""
-    parts = [REALM]
-    if error:
-        parts.append(f'error="{error}"')
-    if description:
-        parts.append(f'error_description="{description}"')
-    return ", ".join(parts)
-
-
-def unauthorized(path: str, message: str, *, token_given: bool) -> Response:
-    """The 401 answer: a REST envelope under /api, a GraphQL error body elsewhere."""
-    headers = {"WWW-Authenticate": challenge("invalid_token" if token_given else None)}
-    if path.startswith("/api/"):
-        body: dict[str, object] = {
-            "status": "error",
-            "status_code": 401,
-            "message": message,
-            "errors": [],
-        }
-    else:
-        body = {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
-    return JSONResponse(body, status_code=401, headers=headers)
+        await answer(scope, refusal)(scope, receive, send)

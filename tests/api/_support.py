@@ -1,7 +1,9 @@
-"""Helpers for the REST tests: a TestClient over the real app, tokens, envelope checks."""
+"""Helpers for the tests of the faces: the real app in-process (TestClient) with its tokens,
+checks of the REST envelope and of GraphQL error bodies, and the one in-process GraphQL client."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +22,19 @@ TIMESTAMP_JSON = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 SUCCESS_KEYS = {"status", "status_code", "message", "data"}
 ERROR_KEYS = {"status", "status_code", "message", "errors"}
 METRIC_KEYS = set(METRIC_FIELDS)
+GRAPHQL_METRIC_FIELDS = (
+    "uid name contextType description formula valueType storageUnit isSnapshot "
+    "periodDefinition isActive createdAt updatedAt"
+)
+CREATE = f"""
+mutation Create($input: CreateMetricInput!) {{
+  createMetric(input: $input) {{
+    __typename
+    ... on Metric {{ {GRAPHQL_METRIC_FIELDS} }}
+    ... on UserError {{ code message }}
+    ... on ValidationError {{ fieldErrors {{ field code message }} }}
+  }}
+}}"""
 # The body of the published example request (SPEC §6).
 PUBLISHED_EXAMPLE: dict[str, Any] = {
     "uid": "party_dso",
@@ -66,11 +81,62 @@ class Api:
         return data
 
 
+class GraphQL:
+    """Posts GraphQL documents to the app of ``api``, with its write token unless told otherwise."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+
+    def post(self, body: object, *, token: str | None = "write", **kwargs: Any) -> httpx2.Response:
+        """POST ``body`` as JSON to /graphql; the response as it is."""
+        headers = {"Content-Type": "application/json", **kwargs.pop("headers", {})}
+        content = json.dumps(body).encode()
+        return self.api.request(
+            "POST", "/graphql", token=token, content=content, headers=headers, **kwargs
+        )
+
+    def __call__(self, query: str, *, token: str | None = "write", **variables: Any) -> Any:
+        """The JSON body of the 200 answer to ``query``."""
+        response = self.post({"query": query, "variables": variables}, token=token)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/json"
+        return response.json()
+
+    def data(self, query: str, **variables: Any) -> dict[str, Any]:
+        body = self(query, **variables)
+        assert "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    def create(self, **fields: Any) -> dict[str, Any]:
+        result: dict[str, Any] = self.data(CREATE, input=fields)["createMetric"]
+        return result
+
+
+def graphql_error(response: httpx2.Response, status_code: int) -> dict[str, Any]:
+    """The one error of a GraphQL error body with this status (a request refused before
+    execution: ``{"errors": [{"message", "extensions": {"code"}}]}``), after checking it."""
+    assert response.status_code == status_code, response.text
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"errors"}, body
+    [error] = body["errors"]
+    assert set(error) == {"message", "extensions"}
+    assert isinstance(error["message"], str)
+    assert error["message"]
+    assert set(error["extensions"]) == {"code"}
+    result: dict[str, Any] = error
+    return result
+
+
 @contextmanager
-def serving(registry: MetricRegistry) -> Iterator[Api]:
+def serving(
+    registry: MetricRegistry, *, graphiql: bool = True, raise_server_exceptions: bool = True
+) -> Iterator[Api]:
     write = registry.issue_token("test-write", TokenScope.WRITE).secret
     read = registry.issue_token("test-read", TokenScope.READ).secret
-    with TestClient(create_app(registry)) as client:
+    app = create_app(registry, graphiql=graphiql)
+    with TestClient(app, raise_server_exceptions=raise_server_exceptions) as client:
         portal = client.portal
         assert portal is not None
         try:

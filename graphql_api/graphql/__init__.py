@@ -1,0 +1,1 @@
+"""The GraphQL face: ``/graphql`` over graphql-core, the strawberry schema and its limits."""
