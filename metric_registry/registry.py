@@ -21,7 +21,6 @@ from .entities import EntityBook
 from .errors import DatabaseOpenError
 from .metrics import MetricBook
 from .models import (
-    DEFAULT_PER_PAGE,
     ContextType,
     Entity,
     IssuedToken,
@@ -150,14 +149,18 @@ class MetricRegistry:
     def list_entities(
         self,
         context_type: ContextType | str,
+        query: Mapping[str, Any] | None = None,
+        /,
         *,
-        search: str | None = None,
-        page: int = 1,
-        per_page: int = DEFAULT_PER_PAGE,
+        search: str | Unset | None = UNSET,
+        page: int | Unset = UNSET,
+        per_page: int | Unset = UNSET,
     ) -> Page[Entity]:
-        """One page of a context's entities in uid order; ``search`` matches uid or name."""
-        query = {"context_type": context_type, "search": search, "page": page, "per_page": per_page}
-        return self._entities.list(query)
+        """One page of a context's entities in uid order (page 1 of 25); ``search`` matches
+        uid or name. The parameters may come as keywords or as a mapping (whose unknown keys
+        are refused)."""
+        keywords = {"search": search, "page": page, "per_page": per_page}
+        return self._entities.list(_query(query, keywords, context_type=context_type))
 
     def delete_entity(self, context_type: ContextType | str, uid: str) -> None:
         """Delete an entity no value refers to; ``ConflictError`` (``in_use``) otherwise."""
@@ -209,49 +212,60 @@ class MetricRegistry:
         self,
         context_type: ContextType | str,
         entity_uid: str,
+        query: Mapping[str, Any] | None = None,
+        /,
         *,
-        metric_uids: Sequence[str] | None = None,
-        time_unit: TimeUnit | str = TimeUnit.DAY,
-        start_date: date | str | None = None,
-        end_date: date | str | None = None,
-        latest: bool = False,
-        as_of: date | str | None = None,
-        include_metadata: bool = False,
-        sort: str = "-metric_date",
-        page: int = 1,
-        per_page: int = DEFAULT_PER_PAGE,
+        metric_uids: Sequence[str] | Unset | None = UNSET,
+        time_unit: TimeUnit | str | Unset = UNSET,
+        start_date: date | str | Unset | None = UNSET,
+        end_date: date | str | Unset | None = UNSET,
+        latest: bool | Unset = UNSET,
+        as_of: date | str | Unset | None = UNSET,
+        include_metadata: bool | Unset = UNSET,
+        sort: str | Unset = UNSET,
+        page: int | Unset = UNSET,
+        per_page: int | Unset = UNSET,
     ) -> Page[MetricValue]:
-        """One entity's values: by default the 90 days up to today (UTC), newest first.
+        """One entity's values: by default the 90 days up to today (UTC) of ``time_unit``
+        ``day``, newest first (``sort="-metric_date"``), page 1 of 25, without metadata.
 
-        ``latest`` gives the newest value per metric (on or before ``as_of``, if given).
+        ``latest=True`` gives the newest value per metric (on or before ``as_of``, if given).
+        The parameters may come as keywords or as a mapping (whose unknown keys are refused).
         """
-        query = dict(locals())
-        del query["self"]
-        if metric_uids is not None and not isinstance(metric_uids, str):
-            query["metric_uids"] = list(metric_uids)
-        return self._value_reads.list_values(query)
+        keywords = dict(locals())
+        for name in ("self", "context_type", "entity_uid", "query"):
+            del keywords[name]
+        if not isinstance(metric_uids, str | Unset | None):
+            keywords["metric_uids"] = list(metric_uids)
+        fixed = {"context_type": context_type, "entity_uid": entity_uid}
+        return self._value_reads.list_values(_query(query, keywords, **fixed))
 
     def list_metric_values(
         self,
         metric_uid: str,
+        query: Mapping[str, Any] | None = None,
+        /,
         *,
-        entity_uids: Sequence[str] | None = None,
-        latest: bool = True,
-        as_of: date | str | None = None,
-        time_unit: TimeUnit | str = TimeUnit.DAY,
-        start_date: date | str | None = None,
-        end_date: date | str | None = None,
-        include_metadata: bool = False,
-        sort: str = "-value",
-        page: int = 1,
-        per_page: int = DEFAULT_PER_PAGE,
+        entity_uids: Sequence[str] | Unset | None = UNSET,
+        latest: bool | Unset = UNSET,
+        as_of: date | str | Unset | None = UNSET,
+        time_unit: TimeUnit | str | Unset = UNSET,
+        start_date: date | str | Unset | None = UNSET,
+        end_date: date | str | Unset | None = UNSET,
+        include_metadata: bool | Unset = UNSET,
+        sort: str | Unset = UNSET,
+        page: int | Unset = UNSET,
+        per_page: int | Unset = UNSET,
     ) -> Page[MetricValue]:
-        """One metric across entities: by default each entity's newest value, highest first."""
-        query = dict(locals())
-        del query["self"]
-        if entity_uids is not None and not isinstance(entity_uids, str):
-            query["entity_uids"] = list(entity_uids)
-        return self._value_reads.list_metric_values(query)
+        """One metric across entities: by default each entity's newest value (``latest=True``),
+        highest first (``sort="-value"``), page 1 of 25, without metadata. The parameters may
+        come as keywords or as a mapping (whose unknown keys are refused)."""
+        keywords = dict(locals())
+        for name in ("self", "metric_uid", "query"):
+            del keywords[name]
+        if not isinstance(entity_uids, str | Unset | None):
+            keywords["entity_uids"] = list(entity_uids)
+        return self._value_reads.list_metric_values(_query(query, keywords, metric_uid=metric_uid))
 
     # -- tokens ----------------------------------------------------------------------------
 
@@ -300,6 +314,12 @@ class MetricRegistry:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _query(query: object, keywords: Mapping[str, object], **fixed: object) -> dict[str, Any]:
+    """A read's parameters: the mapping, the keywords given (which win), then the fixed ones."""
+    given = {name: value for name, value in keywords.items() if value is not UNSET}
+    return {**merge_input(query, given), **fixed}
 
 
 __all__ = ["MetricRegistry", "utc_now"]
