@@ -14,3 +14,28 @@ METRIC_FIELDS = (
     "created_at",
     "updated_at",
 )
+
+# SPEC §9.2: a value as every face shows it (the public contract's response fields, then the
+# period bounds this registry adds).
+VALUE_FIELDS = (
+    "uid",
+    "metric_uid",
+    "metric_name",
+    "period_definition",
+    "context_type",
+    "entity_uid",
+    "time_unit",
+    "timezone",
+    "metric_date",
+    "storage_unit",
+    "value_type",
+    "value",
+    "created_at",
+    "updated_at",
+    "_metadata",
+    "period_start",
+    "period_end",
+    "period_start_at",
+    "period_end_at",
+)
+ENTITY_FIELDS = ("context_type", "uid", "name", "created_at", "updated_at")

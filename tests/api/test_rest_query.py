@@ -8,8 +8,10 @@ import pytest
 from pydantic import BaseModel, Strict
 from starlette.datastructures import QueryParams
 
-from graphql_api.rest.query import converters, query_arguments
+from graphql_api.rest.query import QueryShape, converters, query_arguments
+from metric_registry import FieldError
 from metric_registry.models import MetricListing
+from metric_registry.models.values import ValueListing
 
 
 @pytest.mark.parametrize(
@@ -59,3 +61,69 @@ def test_any_model_is_read_the_same_way() -> None:
 
 def test_the_listing_converters_follow_the_core_model() -> None:
     assert set(converters(MetricListing)) == {"is_active", "sort", "page", "per_page"}
+
+
+def test_a_list_field_reads_comma_separated_text() -> None:
+    query = QueryParams("metric_uids=dso,total_ar&latest=true&include_metadata=false")
+
+    assert query_arguments(ValueListing, query) == (
+        {"metric_uids": ["dso", "total_ar"], "latest": True, "include_metadata": False},
+        [],
+    )
+    assert set(converters(ValueListing)) == {
+        "metric_uids",
+        "latest",
+        "include_metadata",
+        "sort",
+        "page",
+        "per_page",
+    }
+
+
+SHAPE = QueryShape(
+    ValueListing,
+    renamed={"metric_uid": "metric_uids"},
+    from_path=frozenset({"context_type", "entity_uid"}),
+)
+
+
+def test_a_shape_renames_and_refuses_what_the_path_gives() -> None:
+    arguments, refused = SHAPE.arguments(
+        QueryParams("metric_uid=a,b&context_type=USER&metric_uids=c&page=2&page=3")
+    )
+
+    assert arguments == {"metric_uids": ["a", "b"], "page": 2}
+    assert [(error.field, error.code) for error in refused] == [
+        ("context_type", "unknown_field"),
+        ("metric_uids", "unknown_field"),
+        ("page", "invalid_type"),
+    ]
+
+
+def test_a_shape_names_errors_as_the_client_wrote_them() -> None:
+    errors = [
+        FieldError("metric_uids", "not_found", "x"),
+        FieldError("metric_uids.0", "invalid_type", "x"),
+        FieldError("latest", "invalid_type", "x"),
+    ]
+
+    assert [error.field for error in SHAPE.shown(errors)] == [
+        "metric_uid",
+        "metric_uid.0",
+        "latest",
+    ]
+
+
+def test_a_shapes_parameters_are_the_models_fields_the_path_does_not_give() -> None:
+    assert SHAPE.names() == {
+        "metric_uid": "metric_uids",
+        "time_unit": "time_unit",
+        "start_date": "start_date",
+        "end_date": "end_date",
+        "as_of": "as_of",
+        "include_metadata": "include_metadata",
+        "page": "page",
+        "per_page": "per_page",
+        "latest": "latest",
+        "sort": "sort",
+    }
