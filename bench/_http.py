@@ -93,7 +93,7 @@ def product_server(db_path: Path, *extra_args: str) -> Iterator[tuple[str, str]]
         yield base_url, token
 
 
-def _header_lines(headers: dict[str, str]) -> str:
+def header_lines(headers: dict[str, str]) -> str:
     return "".join(
         f"wrk.headers[{json.dumps(key)}] = {json.dumps(value)}\n" for key, value in headers.items()
     )
@@ -103,7 +103,7 @@ def post_script(path: str, body_template: str, headers: dict[str, str]) -> str:
     """A wrk Lua script POSTing ``body_template`` with ``{uid}`` replaced by a fresh uid."""
     before, after = body_template.split("{uid}")
     return (
-        f'wrk.method = "POST"\n{_header_lines(headers)}'
+        f'wrk.method = "POST"\n{header_lines(headers)}'
         "local counter = 0\n"
         "math.randomseed(os.time() + math.floor(os.clock() * 1000000))\n"
         'local prefix = "u" .. tostring(math.random(100000000, 999999999)) .. "_"\n'
@@ -111,13 +111,13 @@ def post_script(path: str, body_template: str, headers: dict[str, str]) -> str:
         "  counter = counter + 1\n"
         f"  local body = {json.dumps(before)} .. prefix .. counter .. {json.dumps(after)}\n"
         f"  return wrk.format(nil, {json.dumps(path)}, nil, body)\n"
-        "end\n" + _SUMMARY
+        "end\n" + SUMMARY
     )
 
 
 def get_script(headers: dict[str, str]) -> str:
     """A wrk Lua script GETting the URL it is given."""
-    return _header_lines(headers) + _SUMMARY
+    return header_lines(headers) + SUMMARY
 
 
 def post_same_script(body: str, headers: dict[str, str]) -> str:
@@ -125,7 +125,7 @@ def post_same_script(body: str, headers: dict[str, str]) -> str:
     return f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n' + get_script(headers)
 
 
-_SUMMARY = """
+SUMMARY = """
 done = function(summary, latency, requests)
   local errors = summary.errors.status + summary.errors.connect + summary.errors.read
     + summary.errors.write + summary.errors.timeout
