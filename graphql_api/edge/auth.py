@@ -19,7 +19,10 @@ from .answers import answer
 from .core_calls import call_core
 from .errors import UnauthenticatedError
 
-PUBLIC_PATHS: Final = frozenset({"/healthz"})
+PUBLIC_PATHS: Final = frozenset({"/healthz", "/openapi.json", "/docs"})
+"""Open to anyone: they hold no data (a health check, the API's description and its page)."""
+PUBLIC_PREFIXES: Final = ("/static/",)
+"""The vendored browser assets those pages load."""
 # What each token scope may do, as the core says it (write implies read): the credentials'
 # scopes are the TokenScope values a token of that scope allows.
 CREDENTIALS: Final = {
@@ -67,6 +70,12 @@ def is_graphiql_page(scope: Scope) -> bool:
     )
 
 
+def is_public(scope: Scope) -> bool:
+    """A request that needs no token."""
+    path: str = scope["path"]
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or is_graphiql_page(scope)
+
+
 class BearerAuthMiddleware:
     """Looks the token up on every request, so a revoked token fails at once."""
 
@@ -78,7 +87,7 @@ class BearerAuthMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["path"] in PUBLIC_PATHS or is_graphiql_page(scope):
+        if is_public(scope):
             scope["auth"], scope["user"] = _NO_CREDENTIALS, UnauthenticatedUser()
             await self.app(scope, receive, send)
             return
