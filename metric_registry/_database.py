@@ -13,11 +13,11 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol
-from urllib.parse import unquote, urlsplit
 
 import peewee as pw
 
 from ._tables import TIMESTAMP
+from ._urls import IN_MEMORY, PostgresTarget, display_url, parse_target
 from .errors import DatabaseOpenError
 
 BUSY_TIMEOUT_SECONDS: Final = 10.0
@@ -28,8 +28,6 @@ SQLITE_PRAGMAS: Final = (
     ("foreign_keys", 1),
 )
 _RETRY_SECONDS: Final = 0.01
-POSTGRES_SCHEMES: Final = ("postgresql", "postgres")
-IN_MEMORY: Final = ":memory:"
 
 
 class Cursor(Protocol):
@@ -193,35 +191,24 @@ class Engine:
 
 def open_database(target: str) -> Engine:
     """The engine for a path, ``:memory:``, or a URL."""
-    if not isinstance(target, str) or not target.strip():
-        raise DatabaseOpenError("database must be a path, ':memory:' or a URL")
-    scheme = urlsplit(target).scheme if "://" in target else ""
-    if scheme in POSTGRES_SCHEMES:
+    parsed = parse_target(target)
+    if isinstance(parsed, PostgresTarget):
         dialect = PostgresDialect()
-        url = "postgresql" + target[len(scheme) :]
-        database = pw.PostgresqlDatabase(url, field_types={TIMESTAMP: "TIMESTAMPTZ"})
-        return Engine(database, dialect, ThreadConnections(database), in_memory=False)
-    if scheme == "sqlite":
-        path = unquote(target[len("sqlite://") :])
-        path = (path[1:] if path.startswith("/") else path) or IN_MEMORY
-    elif scheme:
-        raise DatabaseOpenError(
-            f"unsupported database URL scheme {scheme!r}: use a path, sqlite:/// or postgresql://"
+        from psycopg.conninfo import make_conninfo
+
+        database = pw.PostgresqlDatabase(
+            parsed.parameters.get("dbname") or "postgres",
+            conninfo=make_conninfo("", **parsed.parameters),
+            field_types={TIMESTAMP: "TIMESTAMPTZ"},
         )
-    else:
-        path = target
-    sqlite_database = _sqlite(path)
+        return Engine(database, dialect, ThreadConnections(database), in_memory=False)
+    sqlite_database = _sqlite(parsed.path)
     connections = ThreadConnections(sqlite_database)
-    return Engine(sqlite_database, SqliteDialect(), connections, in_memory=path == IN_MEMORY)
+    return Engine(sqlite_database, SqliteDialect(), connections, in_memory=parsed.path == IN_MEMORY)
 
 
-def redact_password(target: str) -> str:
-    """``target`` fit for messages and logs: a URL's password replaced by ``***``."""
-    parts = urlsplit(target) if "://" in target else None
-    if parts is None or parts.password is None:
-        return target
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
+redact_password = display_url
+"""The earlier name of ``display_url``, kept for the modules that import it from here."""
 
 
 class _SqliteDatabase(pw.SqliteDatabase):

@@ -21,11 +21,14 @@ from typing import Any, Final
 
 from ._database import BUSY_TIMEOUT_SECONDS, Connection, Cursor, Engine
 from ._sql import Statement
+from ._urls import display_url
 from .errors import DatabaseBusyError, MetricRegistryError
 
 ANALYZE_FROM_ROWS: Final = 1000
 ViolationError = Callable[[Mapping[str, object]], MetricRegistryError]
 BUSY_MESSAGE: Final = "the database is busy: another writer holds its lock; try again"
+redact_password = display_url
+"""For the modules that import it from here."""
 
 
 class _ThreadState(threading.local):
