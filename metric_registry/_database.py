@@ -1,8 +1,9 @@
-"""Opening a database: what a target string names, the engine's dialect, and its connections.
+"""Opening a database: the engine's dialect, and the connections a store draws from.
 
-``open_database(target)`` turns a path, ``:memory:`` or a URL into an ``Engine``: the peewee
-database that statements are compiled for, the dialect (what differs between engines once
-the SQL is built) and the ``Connections`` a store draws one connection per call from.
+``open_database(target)`` turns a path, ``:memory:`` or a URL (read by ``_urls``) into an
+``Engine``: the peewee database that statements are compiled for, the dialect (what differs
+between engines once the SQL is built) and the ``Connections`` a store draws one connection
+per call from.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol
@@ -17,8 +19,8 @@ from typing import Any, Final, Protocol
 import peewee as pw
 
 from ._tables import TIMESTAMP
-from ._urls import IN_MEMORY, PostgresTarget, display_url, parse_target
-from .errors import DatabaseOpenError
+from ._urls import IN_MEMORY, PostgresTarget, display_url, parse_target, scrub
+from .errors import DatabaseOpenError, DatabaseUnavailableError, MetricRegistryError
 
 BUSY_TIMEOUT_SECONDS: Final = 10.0
 SQLITE_PRAGMAS: Final = (
@@ -28,6 +30,7 @@ SQLITE_PRAGMAS: Final = (
     ("foreign_keys", 1),
 )
 _RETRY_SECONDS: Final = 0.01
+_LOST_CONNECTION_STATES: Final = frozenset({"57P01", "57P02", "57P03"})  # and class 08
 
 
 class Cursor(Protocol):
@@ -50,6 +53,7 @@ class Dialect:
     begin_snapshot: str
     integrity_error: type[Exception]
     busy_error: type[Exception] | None = None
+    """The driver's error class that ``is_busy`` and ``connection_lost`` look into."""
 
     def to_db_time(self, moment: datetime) -> object:
         return moment
@@ -64,6 +68,10 @@ class Dialect:
     def is_busy(self, exc: Exception) -> bool:
         """True when ``exc`` says another connection holds a lock this one waited for."""
         return False
+
+    def connection_lost(self, exc: Exception) -> MetricRegistryError | None:
+        """The registry error to raise when ``exc`` says the connection broke, else None."""
+        return None
 
     def violation(self, exc: Exception) -> str:
         """``unique``, ``foreign_key`` or ``check``: which kind of constraint ``exc`` broke."""
@@ -113,7 +121,8 @@ class PostgresDialect(Dialect):
     begin_write = "BEGIN"
     begin_snapshot = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 
-    def __init__(self) -> None:
+    def __init__(self, secrets: Sequence[str] = ()) -> None:
+        """``secrets``: the connection's password and such, scrubbed from driver messages."""
         try:
             import psycopg
         except ImportError as exc:
@@ -121,10 +130,20 @@ class PostgresDialect(Dialect):
                 "PostgreSQL needs the psycopg driver: pip install 'metric-registry[postgres]'"
             ) from exc
         self.integrity_error = psycopg.IntegrityError
-        self._idle = psycopg.pq.TransactionStatus.IDLE
+        self.busy_error = psycopg.OperationalError
+        status = psycopg.pq.TransactionStatus
+        self._open_statuses = (status.INTRANS, status.INERROR)  # a lost connection is UNKNOWN
+        self._secrets = tuple(secrets)
 
     def in_transaction(self, connection: Any) -> bool:
-        return bool(connection.info.transaction_status != self._idle)
+        return connection.info.transaction_status in self._open_statuses
+
+    def connection_lost(self, exc: Exception) -> MetricRegistryError | None:
+        state = getattr(exc, "sqlstate", None)
+        if state is None or state.startswith("08") or state in _LOST_CONNECTION_STATES:
+            message = scrub(" ".join(str(exc).split()), self._secrets)
+            return DatabaseUnavailableError(f"lost the connection to the database: {message}")
+        return None
 
     def violation(self, exc: Exception) -> str:
         state = getattr(exc, "sqlstate", None)
@@ -193,18 +212,18 @@ def open_database(target: str) -> Engine:
     """The engine for a path, ``:memory:``, or a URL."""
     parsed = parse_target(target)
     if isinstance(parsed, PostgresTarget):
-        dialect = PostgresDialect()
+        dialect = PostgresDialect(secrets=parsed.secrets)
         from psycopg.conninfo import make_conninfo
 
-        database = pw.PostgresqlDatabase(
+        postgres = pw.PostgresqlDatabase(
             parsed.parameters.get("dbname") or "postgres",
             conninfo=make_conninfo("", **parsed.parameters),
             field_types={TIMESTAMP: "TIMESTAMPTZ"},
         )
-        return Engine(database, dialect, ThreadConnections(database), in_memory=False)
-    sqlite_database = _sqlite(parsed.path)
-    connections = ThreadConnections(sqlite_database)
-    return Engine(sqlite_database, SqliteDialect(), connections, in_memory=parsed.path == IN_MEMORY)
+        return Engine(postgres, dialect, ThreadConnections(postgres), in_memory=False)
+    database = _sqlite(parsed.path)
+    connections = ThreadConnections(database)
+    return Engine(database, SqliteDialect(), connections, in_memory=parsed.path == IN_MEMORY)
 
 
 redact_password = display_url

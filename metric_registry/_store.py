@@ -9,7 +9,8 @@ place where driver exceptions become registry errors.
   another transaction it is a savepoint, so a batch can group many calls atomically.
 - ``no_wait()`` makes the calling thread's calls raise ``DatabaseBusyError`` at once instead of
   waiting for a lock another connection holds; nothing has been written when it does.
-- A broken constraint becomes the error its books registered with ``on_violation``.
+- A broken constraint becomes the error its books registered with ``on_violation``; a
+  connection lost during a call, ``DatabaseUnavailableError`` (the call is not retried).
 """
 
 from __future__ import annotations
@@ -174,10 +175,12 @@ class Store:
         try:
             yield Transaction(self, connection)
         except BaseException:
-            connection.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            if self.dialect.in_transaction(connection):  # a lost connection has none
+                connection.execute(f"ROLLBACK TO SAVEPOINT {name}")
             raise
         finally:
-            connection.execute(f"RELEASE SAVEPOINT {name}")
+            if self.dialect.in_transaction(connection):
+                connection.execute(f"RELEASE SAVEPOINT {name}")
             state.depth -= 1
 
     @contextlib.contextmanager
@@ -200,9 +203,12 @@ class Store:
         try:
             yield
         except busy_error as exc:
-            if not self.dialect.is_busy(exc):
+            if self.dialect.is_busy(exc):
+                raise DatabaseBusyError(BUSY_MESSAGE) from exc
+            lost = self.dialect.connection_lost(exc)
+            if lost is None:
                 raise
-            raise DatabaseBusyError(BUSY_MESSAGE) from exc
+            raise lost from exc
 
     def refresh_statistics(self, table: str, unique_index: str) -> None:
         """Re-run SQLite's ANALYZE on ``table`` once it has doubled since the last one.
@@ -225,5 +231,5 @@ class Store:
                 transaction.execute(f'ANALYZE "{table}"')
 
     def close(self) -> None:
-        """Close the calling thread's connection (a shared in-memory one stays open)."""
+        """The calling thread is done: ``Connections.close`` says what that releases."""
         self._connections.close()

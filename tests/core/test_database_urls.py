@@ -16,6 +16,7 @@ import pytest
 
 from metric_registry import DatabaseOpenError, MetricRegistry
 from metric_registry._urls import display_url, scrub
+from metric_registry.errors import DatabaseUnavailableError
 
 from ._support import all_metrics
 
@@ -120,6 +121,18 @@ def test_redact_password_is_the_display_form_wherever_it_was_imported() -> None:
 )
 def test_scrub_hides_known_secrets(secrets: tuple[str, ...], text: str, expected: str) -> None:
     assert scrub(text, secrets) == expected
+
+
+def test_a_lost_connection_error_never_carries_the_password() -> None:
+    import psycopg
+
+    from metric_registry._database import PostgresDialect
+
+    dialect = PostgresDialect(secrets=("Sekr1t",))
+    error = dialect.connection_lost(psycopg.OperationalError("server closed Sekr1t"))
+    assert isinstance(error, DatabaseUnavailableError)
+    assert error.code == "database_unavailable"
+    assert leaked(str(error)) == []
 
 
 # -- opening: the same shapes against a real server ------------------------------------------
