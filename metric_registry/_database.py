@@ -3,7 +3,8 @@
 ``open_database(target)`` turns a path, ``:memory:`` or a URL (read by ``_urls``) into an
 ``Engine``: the peewee database that statements are compiled for, the dialect (what differs
 between engines once the SQL is built) and the ``Connections`` a store draws one connection
-per call from.
+per call from. SQLite keeps one connection per thread (``ThreadConnections``); PostgreSQL
+lends health-checked connections from a pool (``_postgres.PoolConnections``).
 """
 
 from __future__ import annotations
@@ -151,7 +152,14 @@ class PostgresDialect(Dialect):
 
 
 class Connections(Protocol):
-    """Where a store gets the connection for one call, and gives it back."""
+    """Where a store gets the connection for one call, and gives it back.
+
+    ``close()``: the calling thread is done with the database. ``ThreadConnections`` close
+    that thread's connection (a later call opens another; other threads' close when their
+    thread ends). ``PoolConnections`` close the pool, for good, when the thread that opened
+    it calls; from any other thread they do nothing, since no connection stays with a thread
+    between calls.
+    """
 
     shared: bool
     """True when every thread uses one connection (an in-memory SQLite database)."""
@@ -212,15 +220,13 @@ def open_database(target: str) -> Engine:
     """The engine for a path, ``:memory:``, or a URL."""
     parsed = parse_target(target)
     if isinstance(parsed, PostgresTarget):
-        dialect = PostgresDialect(secrets=parsed.secrets)
-        from psycopg.conninfo import make_conninfo
-
-        postgres = pw.PostgresqlDatabase(
-            parsed.parameters.get("dbname") or "postgres",
-            conninfo=make_conninfo("", **parsed.parameters),
-            field_types={TIMESTAMP: "TIMESTAMPTZ"},
-        )
-        return Engine(postgres, dialect, ThreadConnections(postgres), in_memory=False)
+        try:
+            from ._postgres import open_postgres
+        except ImportError as exc:
+            raise DatabaseOpenError(
+                "PostgreSQL needs psycopg and psycopg-pool: pip install 'metric-registry[postgres]'"
+            ) from exc
+        return open_postgres(parsed)
     database = _sqlite(parsed.path)
     connections = ThreadConnections(database)
     return Engine(database, SqliteDialect(), connections, in_memory=parsed.path == IN_MEMORY)
