@@ -9,7 +9,8 @@ place where driver exceptions become registry errors.
   another transaction it is a savepoint, so a batch can group many calls atomically.
 - ``no_wait()`` makes the calling thread's calls raise ``DatabaseBusyError`` at once instead of
   waiting for a lock another connection holds; nothing has been written when it does.
-- A broken constraint becomes the error its books registered with ``on_violation``.
+- A broken constraint becomes the error its books registered with ``on_violation``; a
+  connection lost during a call, ``DatabaseUnavailableError`` (the call is not retried).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any, Final, cast
 
 from ._database import BUSY_TIMEOUT_SECONDS, Connection, Cursor, Engine
 from ._sql import Statement
+from ._urls import display_url
 from .errors import DatabaseBusyError, MetricRegistryError
 
 ANALYZE_FROM_ROWS: Final = 1000
@@ -30,6 +32,8 @@ _FETCH_ONE: Final = operator.methodcaller("fetchone")
 _FETCH_ALL: Final = operator.methodcaller("fetchall")
 ViolationError = Callable[[Mapping[str, object]], MetricRegistryError]
 BUSY_MESSAGE: Final = "the database is busy: another writer holds its lock; try again"
+redact_password = display_url
+"""For the modules that import it from here."""
 
 
 class _ThreadState(threading.local):
@@ -206,10 +210,12 @@ class Store:
         try:
             yield Transaction(self, connection)
         except BaseException:
-            connection.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            if self.dialect.in_transaction(connection):  # a lost connection has none
+                connection.execute(f"ROLLBACK TO SAVEPOINT {name}")
             raise
         finally:
-            connection.execute(f"RELEASE SAVEPOINT {name}")
+            if self.dialect.in_transaction(connection):
+                connection.execute(f"RELEASE SAVEPOINT {name}")
             state.depth -= 1
 
     @contextlib.contextmanager
@@ -232,9 +238,12 @@ class Store:
         try:
             yield
         except busy_error as exc:
-            if not self.dialect.is_busy(exc):
+            if self.dialect.is_busy(exc):
+                raise DatabaseBusyError(BUSY_MESSAGE) from exc
+            lost = self.dialect.connection_lost(exc)
+            if lost is None:
                 raise
-            raise DatabaseBusyError(BUSY_MESSAGE) from exc
+            raise lost from exc
 
     def refresh_statistics(self, table: str, unique_index: str) -> None:
         """Re-run SQLite's ANALYZE on ``table`` once it has doubled since the last one.
@@ -257,5 +266,5 @@ class Store:
                 transaction.execute(f'ANALYZE "{table}"')
 
     def close(self) -> None:
-        """Close the calling thread's connection (a shared in-memory one stays open)."""
+        """The calling thread is done: ``Connections.close`` says what that releases."""
         self._connections.close()
