@@ -83,6 +83,15 @@ def display_url(target: str) -> str:
         return f"{scheme}://{HIDDEN}"
 
 
+def secrets_of(target: str) -> tuple[str, ...]:
+    """The secrets a target holds (a PostgreSQL URL's password…), as far as it can be read."""
+    try:
+        parsed = parse_target(target)
+    except DatabaseOpenError:
+        return ()
+    return parsed.secrets if isinstance(parsed, PostgresTarget) else ()
+
+
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """``text`` with every known secret, plain or percent-encoded, replaced by ``***``."""
     for secret in sorted(filter(None, secrets), key=len, reverse=True):

@@ -10,15 +10,14 @@ from enum import Enum
 from types import TracebackType
 from typing import Any, Final, Self
 
-import peewee as pw
-
-from ._database import open_database, redact_password
+from ._database import open_database
 from ._migrations import migrate
 from ._store import Store
 from ._tables import define_tables
+from ._urls import display_url, scrub, secrets_of
 from ._validation import merge_input
 from .entities import EntityBook
-from .errors import DatabaseOpenError
+from .errors import DatabaseOpenError, MetricRegistryError
 from .metrics import MetricBook
 from .models import (
     DEFAULT_PER_PAGE,
@@ -74,13 +73,15 @@ class MetricRegistry:
         try:
             self.schema_version = migrate(self._store)
             self._store.refresh_statistics("metric", "metric_uid")
-        except pw.DatabaseError as exc:
-            self._store.close()
-            shown = redact_password(database)
-            raise DatabaseOpenError(f"cannot open database {shown!r}: {exc}") from exc
-        except DatabaseOpenError:
+        except MetricRegistryError:
             self._store.close()
             raise
+        except Exception as exc:  # the driver's refusal: shown without any secret
+            self._store.close()
+            reason = scrub(str(exc), secrets_of(database))
+            raise DatabaseOpenError(
+                f"cannot open database {display_url(database)!r}: {reason}"
+            ) from None
         self._metrics = MetricBook(self._store, tables.metric, clock)
         self._tokens = TokenBook(self._store, tables.token, clock)
         self._entities = EntityBook(self._store, tables.entity, clock)
@@ -90,7 +91,7 @@ class MetricRegistry:
         )
 
     def __repr__(self) -> str:
-        return f"MetricRegistry({redact_password(self.database)!r})"
+        return f"MetricRegistry({display_url(self.database)!r})"
 
     # -- metrics ---------------------------------------------------------------------------
 
@@ -284,9 +285,9 @@ class MetricRegistry:
         return self._store.no_wait()
 
     def close(self) -> None:
-        """Close this thread's connection (other threads' close when they end).
-
-        A ``:memory:`` registry keeps its one connection, and its data, until it is collected.
+        """Give back the connections: on SQLite, this thread's (other threads' close when they
+        end; a ``:memory:`` registry keeps its one connection, and its data, until it is
+        collected); on PostgreSQL, from the thread that opened the registry, the whole pool.
         """
         self._store.close()
 
