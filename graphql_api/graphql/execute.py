@@ -16,13 +16,11 @@ from typing import Any, Final, TypeGuard, cast
 from graphql import (
     DocumentNode,
     ExecutionResult,
-    Executor,
     GraphQLError,
     OperationDefinitionNode,
     execute,
 )
 from strawberry.execution.is_awaitable import optimized_is_awaitable
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from metric_registry.errors import shown
 
@@ -38,21 +36,6 @@ GET_OPERATIONS: Final = frozenset({"query", "subscription"})
 _PLURAL: Final = {"query": "queries", "mutation": "mutations", "subscription": "subscriptions"}
 
 ResponseBody = dict[str, Any]
-
-
-class PlainExecutor(Executor[Any]):
-    """graphql-core's executor without incremental delivery, with strawberry's resolve info.
-
-    strawberry's executor class extends graphql-core's ``IncrementalExecutor``, whose extra
-    bookkeeping serves ``@defer``/``@stream`` only; ``execute`` refuses a schema with those
-    directives, and this one has none. About 4% of a ``metric(uid)`` execution.
-    """
-
-    def __init__(self, *args: Any, operation_extensions: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.operation_extensions = operation_extensions
-
-    build_resolve_info = StrawberryGraphQLCoreExecutionContext.build_resolve_info
 
 
 def find_operation(document: DocumentNode, operation_name: str | None) -> tuple[str, str | None]:
@@ -88,6 +71,7 @@ class OperationRunner:
 
     def __init__(self, schema: RegistrySchema) -> None:
         self._schema = schema._schema
+        self._executor = schema.execution_context_class  # strawberry's resolve info
         self._prepare = schema.prepare
 
     async def run(self, request: OperationRequest, context: Any, *, method: str) -> ResponseBody:
@@ -109,11 +93,11 @@ class OperationRunner:
                 context_value=context,
                 variable_values=request.variables,
                 operation_name=operation_name,
-                executor_class=PlainExecutor,
+                executor_class=self._executor,
                 is_awaitable=IS_AWAITABLE,
                 operation_extensions=request.extensions,
             )
-            if IS_AWAITABLE(result):  # only if a resolver were async
+            if IS_AWAITABLE(result):  # a field whose core call went to a thread
                 result = await cast("Awaitable[ExecutionResult]", result)
         except Exception as error:  # not a field's: those are in the result
             return answer(None, [as_graphql_error(error)])
