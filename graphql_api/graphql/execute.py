@@ -16,11 +16,13 @@ from typing import Any, Final, TypeGuard, cast
 from graphql import (
     DocumentNode,
     ExecutionResult,
+    Executor,
     GraphQLError,
     OperationDefinitionNode,
     execute,
 )
 from strawberry.execution.is_awaitable import optimized_is_awaitable
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from metric_registry.errors import shown
 
@@ -36,6 +38,22 @@ GET_OPERATIONS: Final = frozenset({"query", "subscription"})
 _PLURAL: Final = {"query": "queries", "mutation": "mutations", "subscription": "subscriptions"}
 
 ResponseBody = dict[str, Any]
+
+
+class PlainExecutor(Executor[Any]):
+    """graphql-core's executor without incremental delivery, with strawberry's resolve info.
+
+    strawberry's executor class extends graphql-core's ``IncrementalExecutor``, whose extra
+    bookkeeping serves ``@defer``/``@stream`` only; ``execute`` refuses a schema with those
+    directives, and this one has none. About 7% of a ``metric(uid)`` request in process
+    (measured again with the faces' edge layer in: 149 against 159 µs of CPU).
+    """
+
+    def __init__(self, *args: Any, operation_extensions: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.operation_extensions = operation_extensions
+
+    build_resolve_info = StrawberryGraphQLCoreExecutionContext.build_resolve_info
 
 
 def find_operation(document: DocumentNode, operation_name: str | None) -> tuple[str, str | None]:
@@ -71,7 +89,6 @@ class OperationRunner:
 
     def __init__(self, schema: RegistrySchema) -> None:
         self._schema = schema._schema
-        self._executor = schema.execution_context_class  # strawberry's resolve info
         self._prepare = schema.prepare
 
     async def run(self, request: OperationRequest, context: Any, *, method: str) -> ResponseBody:
@@ -93,7 +110,7 @@ class OperationRunner:
                 context_value=context,
                 variable_values=request.variables,
                 operation_name=operation_name,
-                executor_class=self._executor,
+                executor_class=PlainExecutor,
                 is_awaitable=IS_AWAITABLE,
                 operation_extensions=request.extensions,
             )

@@ -23,6 +23,7 @@ from metric_registry.models import LISTING_FILTERS, MetricListing
 
 from ..edge.auth import allows
 from ..edge.core_calls import call_core_or_defer
+from .fields import lighten_resolvers
 from .limits import Prepared, document_cache
 from .types import (
     ConflictError,
@@ -219,6 +220,7 @@ def build_schema() -> RegistrySchema:
         ],
         config=StrawberryConfig(disable_field_suggestions=True),
     )
+    lighten_resolvers(schema)
     # The document cache validates against the built GraphQL schema, so it is attached after.
     schema.prepare = document_cache(schema._schema)
     return schema
