@@ -76,8 +76,8 @@ def _serve(args: argparse.Namespace) -> int:
             on_listening=greet,
         )
     except CannotListenError as exc:
-        hint = " (is another server running there? choose another --port)" if exc.in_use else ""
-        report(f"error: {exc}{hint}; nothing was issued")
+        hint = " (another server there? choose another --port)" if exc.in_use else ""
+        report(f"error: {exc}{hint}; no token was issued")
         return 1
     return 0
 
