@@ -59,7 +59,7 @@ def element(driver: Any, selector: str) -> Any:
 
 
 def editor_text(driver: Any, selector: str) -> str:
-    script = "const e = document.querySelector(arguments[0]); return e ? e.CodeMirror.getValue() : null"
+    script = "const e = document.querySelector(arguments[0]); return e && e.CodeMirror.getValue()"
     return str(driver.execute_script(script, selector))
 
 
