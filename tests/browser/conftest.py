@@ -1,9 +1,10 @@
 """Headless Chromium (Debian's ``chromium`` and ``chromium-driver``) driven by Selenium.
 
 The tests skip when either binary or Selenium is missing (a laptop); ``.ci/run`` installs
-them, so they run in CI. The browser is cut off from every host but 127.0.0.1: a page that
-needed anything from elsewhere would not render. Screenshots go to
-``$METRIC_REGISTRY_SCREENSHOTS`` when it is set (CI keeps them), else to the test's tmp_path.
+them and sets ``METRIC_REGISTRY_BROWSER_TESTS=required``, so there they run or fail. The
+browser is cut off from every host but 127.0.0.1: a page that needed anything from elsewhere
+would not render. Screenshots go to ``$METRIC_REGISTRY_SCREENSHOTS`` when it is set (CI
+keeps them), else to the test's tmp_path.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tests.e2e.conftest import LiveServer, start_server
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOTS_VARIABLE = "METRIC_REGISTRY_SCREENSHOTS"
+REQUIRED_VARIABLE = "METRIC_REGISTRY_BROWSER_TESTS"
 # As the machine notes say Chromium must be started here, plus: no host but loopback.
 CHROMIUM_FLAGS = (
     "--headless",
@@ -50,6 +52,8 @@ def _missing() -> str | None:
 @pytest.fixture(scope="session")
 def browser_or_skip() -> None:
     reason = _missing()
+    if reason and os.environ.get(REQUIRED_VARIABLE) == "required":
+        pytest.fail(f"{REQUIRED_VARIABLE}=required, but {reason}")
     if reason:
         pytest.skip(reason)
 
