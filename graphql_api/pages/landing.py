@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.metadata
 from collections.abc import Awaitable, Callable, Sequence
+from functools import cache
 from html import escape
 from typing import Any, Final
 
@@ -27,6 +28,7 @@ pre { padding: .6rem; overflow-x: auto; }
 """
 
 
+@cache
 def version() -> str:
     try:
         return importlib.metadata.version("metric-registry")
