@@ -88,7 +88,7 @@ def product_server(db_path: Path, *extra_args: str) -> Iterator[tuple[str, str]]
         token = registry.issue_token(f"bench-{time.time_ns()}", TokenScope.WRITE).secret
     port = free_port()
     command = [sys.executable, "-m", "metric_registry", "serve", "--db", str(db_path)]
-    command += ["--port", str(port), "--no-graphiql", *extra_args]
+    command += ["--port", str(port), "--no-graphiql", "--no-access-log", *extra_args]
     with running(command, port) as base_url:
         yield base_url, token
 

@@ -19,7 +19,9 @@ from .answers import answer
 from .core_calls import call_core
 from .errors import UnauthenticatedError
 
-PUBLIC_PATHS: Final = frozenset({"/healthz"})
+# Open: the health check, the landing page and the pages' assets (they hold no data).
+PUBLIC_PATHS: Final = frozenset({"/healthz", "/"})
+PUBLIC_PREFIXES: Final = ("/static/",)
 # What each token scope may do, as the core says it (write implies read): the credentials'
 # scopes are the TokenScope values a token of that scope allows.
 CREDENTIALS: Final = {
@@ -67,6 +69,11 @@ def is_graphiql_page(scope: Scope) -> bool:
     )
 
 
+def is_public(scope: Scope) -> bool:
+    path: str = scope["path"]
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
 class BearerAuthMiddleware:
     """Looks the token up on every request, so a revoked token fails at once."""
 
@@ -78,7 +85,7 @@ class BearerAuthMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["path"] in PUBLIC_PATHS or is_graphiql_page(scope):
+        if is_public(scope) or is_graphiql_page(scope):
             scope["auth"], scope["user"] = _NO_CREDENTIALS, UnauthenticatedUser()
             await self.app(scope, receive, send)
             return
