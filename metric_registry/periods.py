@@ -33,6 +33,9 @@ ALL_UNITS: Final = (TimeUnit.DAY, TimeUnit.MONTH, TimeUnit.YEAR)
 MONTH_UNITS: Final = (TimeUnit.DAY, TimeUnit.MONTH)
 _ZONE_NAME: Final = re.compile(r"[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*")
 _MAX_ZONE_NAME: Final = 64
+_HOST_NAMES: Final = frozenset({"localtime"})
+"""Files of a host's zone directory that name no zone of the tz database (``localtime`` is
+the host's own zone, a link to ``/etc/localtime``)."""
 
 
 class UnknownZoneError(ValueError):
@@ -68,7 +71,7 @@ def canonical_date(unit: TimeUnit, day: date) -> date:
 
 @functools.cache
 def _zone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones()) | {"UTC"}
+    return (frozenset(zoneinfo.available_timezones()) - _HOST_NAMES) | {"UTC"}
 
 
 @functools.lru_cache(maxsize=1024)
