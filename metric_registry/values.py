@@ -80,9 +80,13 @@ class _Batch:
         for name in ("context_type", "entity_uid", "metric_uid", "metric_date", "value"):
             if name not in row:
                 errors.append(FieldError(prefix + name, "required", "is required"))
-        check("context_type", rules.context_type, row.get("context_type"))
-        check("entity_uid", rules.entity_uid, row.get("entity_uid"))
-        check("metric_uid", rules.metric_uid, row.get("metric_uid"))
+        for name, rule in (
+            ("context_type", rules.context_type),
+            ("entity_uid", rules.entity_uid),
+            ("metric_uid", rules.metric_uid),
+        ):
+            if name in row:  # a missing field is "required" alone
+                check(name, rule, row[name])
         check("timezone", rules.timezone, row.get("timezone"))
         check("metadata", rules.metadata, rules.metadata_of(row))
         metric_id, metric = (

@@ -16,7 +16,7 @@ import pytest
 
 from metric_registry import MetricRegistry
 
-from ._support import is_postgres, raw_rows
+from ._support import is_postgres, raw_connection, raw_rows
 
 ORG = "ORGANIZATION"
 PARTY = "PARTY"
@@ -98,13 +98,17 @@ def stored_values(url: str) -> list[tuple[Any, ...]]:
     return raw_rows(url, "SELECT * FROM metric_value ORDER BY id")
 
 
+_TABLES = ("metric_value", "entity", "metric")
+
+
 def stored_tables(url: str) -> tuple[list[tuple[Any, ...]], ...]:
-    """Every row of the value, entity and metric tables: what "nothing written" compares."""
-    return (
-        stored_values(url),
-        raw_rows(url, "SELECT * FROM entity ORDER BY id"),
-        raw_rows(url, "SELECT * FROM metric ORDER BY id"),
-    )
+    """Every row of the value, entity and metric tables (one connection, outside the
+    registry): what "nothing written" compares."""
+    with raw_connection(url) as connection:
+        return tuple(
+            [tuple(row) for row in connection.execute(f"SELECT * FROM {table} ORDER BY id")]
+            for table in _TABLES
+        )
 
 
 def count_values(url: str) -> int:

@@ -43,7 +43,7 @@ def shared_url(
         yield url
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def shared(shared_url: str) -> Iterator[MetricRegistry]:
     with MetricRegistry(shared_url) as registry:
         yield registry
