@@ -24,6 +24,7 @@ CHUNK_ROWS: Final = 1000
 MAX_REPORTED_ERRORS: Final = 100
 TABLE: Final = "metric_value"
 _NO_METRIC: Final = (0, None)
+REQUIRED: Final = ("context_type", "entity_uid", "metric_uid", "metric_date", "value")
 
 
 class _Batch:
@@ -64,6 +65,10 @@ class _Batch:
         errors = [
             FieldError(prefix + key, "unknown_field", "is not a field of a value")
             for key in rules.unknown_keys(row)
+        ] + [
+            FieldError(prefix + name, "required", "is required")
+            for name in REQUIRED
+            if name not in row
         ]
         checked: dict[str, Any] = {}
 
@@ -77,9 +82,6 @@ class _Batch:
                     )
                 )
 
-        for name in ("context_type", "entity_uid", "metric_uid", "metric_date", "value"):
-            if name not in row:
-                errors.append(FieldError(prefix + name, "required", "is required"))
         for name, rule in (
             ("context_type", rules.context_type),
             ("entity_uid", rules.entity_uid),
