@@ -85,10 +85,14 @@ class _Shape:
                 f"v.{fixed} = :fixed AND v.time_unit = :time_unit AND v.{group} = g.group_id "
                 "AND v.metric_date >= :start_date AND v.metric_date <= :end_date"
             )
+        # CROSS JOIN keeps the groups the outer loop on SQLite: without statistics its
+        # planner would otherwise walk the fixed row's whole history and probe the given
+        # groups for each value. PostgreSQL plans a CROSS JOIN with a WHERE as any join.
         body = (
             f"WITH RECURSIVE groups(group_id) AS ({source}) {{select}} FROM groups g "
-            f"JOIN metric_value v ON {match} "
-            "JOIN metric m ON m.id = v.metric_id JOIN entity e ON e.id = v.entity_id"
+            "CROSS JOIN metric_value v "
+            "JOIN metric m ON m.id = v.metric_id JOIN entity e ON e.id = v.entity_id "
+            f"WHERE {match}"
         )
         field, descending = sort[1:], sort[0] == "-"
         direction = "DESC" if descending else "ASC"
