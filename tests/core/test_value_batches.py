@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -31,7 +33,6 @@ from ._value_support import (
     module_database,
     opened,
     stored_tables,
-    stored_values,
     value_row,
 )
 
@@ -81,6 +82,32 @@ def daily(count: int, entity: str = ORG_A, metric: str = "total_ar", **fields: A
     ]
 
 
+@dataclass
+class Mine:
+    """Two entities of a test's own in the shared database: what it records collides with
+    no other test's values (``stored_tables`` still compares the whole database)."""
+
+    registry: MetricRegistry
+    url: str
+    first: str
+    second: str
+
+    def row(self, **fields: Any) -> dict[str, Any]:
+        return value_row(entity_uid=self.first, **fields)
+
+    def by_date(self) -> dict[str, Any]:
+        page = self.registry.list_values(
+            ORG, self.first, start_date="2026-01-01", end_date="2026-12-31", include_metadata=True
+        )
+        return {value.metric_date.isoformat(): value for value in page.items}
+
+
+@pytest.fixture
+def mine(shared: MetricRegistry, shared_url: str) -> Mine:
+    first, second = (shared.register_entity(ORG, str(uuid.uuid4())).uid for _ in range(2))
+    return Mine(shared, shared_url, first, second)
+
+
 # -- streaming ---------------------------------------------------------------------------------
 
 
@@ -115,10 +142,13 @@ def test_a_generator_of_50000_rows_is_streamed(book: MetricRegistry, database_ur
     assert book.list_entities(ORG, per_page=100).total_items == 52
 
 
-def test_rows_may_be_a_list_a_tuple_or_any_iterable(book: MetricRegistry) -> None:
-    assert book.record_values(daily(3)) == summary(inserted=3)
-    assert book.record_values(tuple(daily(3, entity=ORG_B))) == summary(inserted=3)
-    assert book.record_values(iter(daily(4)), on_conflict="skip") == summary(1, skipped=3)
+def test_rows_may_be_a_list_a_tuple_or_any_iterable(mine: Mine) -> None:
+    book = mine.registry
+    assert book.record_values(daily(3, entity=mine.first)) == summary(inserted=3)
+    assert book.record_values(tuple(daily(3, entity=mine.second))) == summary(inserted=3)
+    assert book.record_values(iter(daily(4, entity=mine.first)), on_conflict="skip") == summary(
+        1, skipped=3
+    )
     assert book.record_values([]) == summary()
 
 
@@ -276,17 +306,17 @@ def test_register_entities_is_a_boolean(shared: MetricRegistry, register_entitie
     assert errors_of(caught.value) == {("register_entities", "invalid_type")}
 
 
-def test_a_batch_inside_atomic_rolls_back_with_it(book: MetricRegistry, database_url: str) -> None:
-    before = stored_tables(database_url)
+def test_a_batch_inside_atomic_rolls_back_with_it(mine: Mine) -> None:
+    before = stored_tables(mine.url)
 
     def batch_then_fail() -> None:
-        with book.atomic():
-            book.record_values(daily(1500))
+        with mine.registry.atomic():
+            mine.registry.record_values(daily(1500, entity=mine.first))
             raise RuntimeError("after the batch")
 
     with pytest.raises(RuntimeError):
         batch_then_fail()
-    assert stored_tables(database_url) == before
+    assert stored_tables(mine.url) == before
 
 
 # -- on_conflict -------------------------------------------------------------------------------
@@ -298,26 +328,13 @@ D = {"metric_date": "2026-03-04"}
 
 
 @pytest.fixture
-def two_stored(book: MetricRegistry) -> MetricRegistry:
-    """A (value 1) and B (value 2) of total_ar for ORG_A, and one value of ORG_B."""
-    book.record_values([value_row(**A, value=1), value_row(**B, value=2)])
-    book.record_value(ORG, ORG_B, metric_uid="total_ar", metric_date="2026-03-01", value=9)
-    return book
-
-
-def stored_by_date(registry: MetricRegistry) -> dict[str, Any]:
-    page = registry.list_values(
-        ORG, ORG_A, start_date="2026-01-01", end_date="2026-12-31", include_metadata=True
+def two_stored(mine: Mine) -> Mine:
+    """A (value 1) and B (value 2) of total_ar for the first entity, and one of the second."""
+    mine.registry.record_values([mine.row(**A, value=1), mine.row(**B, value=2)])
+    mine.registry.record_value(
+        ORG, mine.second, metric_uid="total_ar", metric_date="2026-03-01", value=9
     )
-    return {value.metric_date.isoformat(): value for value in page.items}
-
-
-CONFLICT_BATCH = [
-    value_row(**A, value=1),  # the same as stored
-    value_row(**B, value=3),  # another value
-    value_row(**C, value=4),
-    value_row(**D, value=5),
-]
+    return mine
 
 
 @pytest.mark.parametrize(
@@ -328,16 +345,18 @@ CONFLICT_BATCH = [
     ],
 )
 def test_on_conflict_counts_every_row_once(
-    two_stored: MetricRegistry,
-    database_url: str,
-    on_conflict: str,
-    expected: Any,
-    values_after: dict[str, int],
+    two_stored: Mine, on_conflict: str, expected: Any, values_after: dict[str, int]
 ) -> None:
-    before = stored_by_date(two_stored)
-    result = two_stored.record_values(CONFLICT_BATCH, on_conflict=on_conflict)
-    assert result == expected
-    after = stored_by_date(two_stored)
+    mine = two_stored
+    before = mine.by_date()
+    rows = [
+        mine.row(**A, value=1),  # the same as stored
+        mine.row(**B, value=3),  # another value
+        mine.row(**C, value=4),
+        mine.row(**D, value=5),
+    ]
+    assert mine.registry.record_values(rows, on_conflict=on_conflict) == expected
+    after = mine.by_date()
     assert {day: after[day].value for day in values_after} == values_after
     assert (after["2026-03-03"].value, after["2026-03-04"].value) == (4, 5)
     assert after["2026-03-01"] == before["2026-03-01"]  # untouched: updated_at too
@@ -347,34 +366,35 @@ def test_on_conflict_counts_every_row_once(
         changed, old = after["2026-03-02"], before["2026-03-02"]
         assert changed.updated_at > old.updated_at
         assert (changed.uid, changed.created_at) == (old.uid, old.created_at)
-    assert len(stored_values(database_url)) == 5
+    assert len(after) == 4
 
 
-def test_on_conflict_error_names_the_row_and_the_stored_uid(
-    two_stored: MetricRegistry, database_url: str
-) -> None:
-    stored_b = stored_by_date(two_stored)["2026-03-02"]
-    before = stored_tables(database_url)
-    rows = [value_row(**C, value=4), value_row(**B, value=3), value_row(**D, value=5)]
+def test_on_conflict_error_names_the_row_and_the_stored_uid(two_stored: Mine) -> None:
+    mine = two_stored
+    stored_b = mine.by_date()["2026-03-02"]
+    before = stored_tables(mine.url)
+    rows = [mine.row(**C, value=4), mine.row(**B, value=3), mine.row(**D, value=5)]
     with pytest.raises(ConflictError) as caught:
-        two_stored.record_values(rows)
+        mine.registry.record_values(rows)
     assert caught.value.code == "already_exists"
     assert "values[1]" in caught.value.message
     assert stored_b.uid in caught.value.message
-    assert stored_tables(database_url) == before
+    assert stored_tables(mine.url) == before
 
 
-def test_on_conflict_error_past_the_first_chunk(book: MetricRegistry, database_url: str) -> None:
-    taken = book.record_value(ORG, ORG_A, metric_uid="total_ar", metric_date="2026-01-01", value=1)
-    before = stored_tables(database_url)
-    rows = daily(3000)
+def test_on_conflict_error_past_the_first_chunk(mine: Mine) -> None:
+    taken = mine.registry.record_value(
+        ORG, mine.first, metric_uid="total_ar", metric_date="2026-01-01", value=1
+    )
+    before = stored_tables(mine.url)
+    rows = daily(3000, entity=mine.first)
     rows[2100]["metric_date"] = "2026-01-01"
     rows[2100]["value"] = 2
     with pytest.raises(ConflictError) as caught:
-        book.record_values(rows)
+        mine.registry.record_values(rows)
     assert "values[2100]" in caught.value.message
     assert taken.uid in caught.value.message
-    assert stored_tables(database_url) == before
+    assert stored_tables(mine.url) == before
 
 
 @pytest.mark.parametrize(
@@ -387,47 +407,41 @@ def test_on_conflict_error_past_the_first_chunk(book: MetricRegistry, database_u
     ],
 )
 def test_update_takes_every_editable_field(
-    two_stored: MetricRegistry, change: dict[str, Any], field: str
+    two_stored: Mine, change: dict[str, Any], field: str
 ) -> None:
-    old = stored_by_date(two_stored)["2026-03-01"]
-    result = two_stored.record_values(
-        [value_row(**{**A, "value": 1, **change})], on_conflict="update"
-    )
-    assert result == summary(updated=1)
-    new = stored_by_date(two_stored)["2026-03-01"]
+    mine = two_stored
+    old = mine.by_date()["2026-03-01"]
+    row = mine.row(**{**A, "value": 1, **change})
+    assert mine.registry.record_values([row], on_conflict="update") == summary(updated=1)
+    new = mine.by_date()["2026-03-01"]
     wanted = next(iter(change.values()))
     assert getattr(new, field) == wanted
     assert new.updated_at > old.updated_at
 
 
 @pytest.mark.parametrize("on_conflict", ["skip", "update"])
-def test_resending_the_same_rows_changes_nothing(
-    book: MetricRegistry, database_url: str, on_conflict: str
-) -> None:
-    rows = daily(1200, timezone="America/Los_Angeles", _metadata={"source": "erp"})
-    rows += daily(1300, entity=ORG_B, metric="dso")
-    assert book.record_values(rows) == summary(inserted=2500)
-    before = stored_tables(database_url)
-    result = book.record_values(iter(rows), on_conflict=on_conflict)
+def test_resending_the_same_rows_changes_nothing(mine: Mine, on_conflict: str) -> None:
+    rows = daily(1200, entity=mine.first, timezone="America/Los_Angeles", _metadata={"n": 1})
+    rows += daily(1300, entity=mine.second, metric="dso")
+    assert mine.registry.record_values(rows) == summary(inserted=2500)
+    before = stored_tables(mine.url)
+    result = mine.registry.record_values(iter(rows), on_conflict=on_conflict)
     if on_conflict == "skip":
         assert result == summary(skipped=2500)
     else:
         assert result == summary(unchanged=2500)
-    assert stored_tables(database_url) == before
+    assert stored_tables(mine.url) == before
 
 
-def test_value_given_differently_but_equal_is_unchanged(
-    two_stored: MetricRegistry, database_url: str
-) -> None:
+@pytest.mark.parametrize("given", [100.0, Decimal("100"), Decimal("100.00"), Decimal("1E+2")])
+def test_value_given_differently_but_equal_is_unchanged(two_stored: Mine, given: Any) -> None:
     """100.0 and Decimal('100') are 100 cents: re-sending them changes nothing."""
-    two_stored.record_values([value_row(**C, value=100)])
-    before = stored_tables(database_url)
-    from decimal import Decimal
-
-    for given in (100.0, Decimal("100"), Decimal("100.00")):
-        result = two_stored.record_values([value_row(**C, value=given)], on_conflict="update")
-        assert result == summary(unchanged=1)
-    assert stored_tables(database_url) == before
+    mine = two_stored
+    mine.registry.record_values([mine.row(**C, value=100)])
+    before = stored_tables(mine.url)
+    result = mine.registry.record_values([mine.row(**C, value=given)], on_conflict="update")
+    assert result == summary(unchanged=1)
+    assert stored_tables(mine.url) == before
 
 
 # -- duplicates inside one batch -----------------------------------------------------------------
@@ -444,7 +458,7 @@ def test_value_given_differently_but_equal_is_unchanged(
     ],
 )
 def test_a_key_twice_in_one_batch(
-    book: MetricRegistry,
+    mine: Mine,
     on_conflict: str,
     first: int,
     second: int,
@@ -452,44 +466,44 @@ def test_a_key_twice_in_one_batch(
     stored: int,
     second_at: int,
 ) -> None:
-    rows = daily(second_at, entity=ORG_B)
-    rows.insert(0, value_row(**A, value=first))
-    rows.insert(second_at, value_row(**A, value=second))
-    result = book.record_values(rows, on_conflict=on_conflict)
-    filler = second_at
+    rows = daily(second_at, entity=mine.second)  # other keys between the two
+    rows.insert(0, mine.row(**A, value=first))
+    rows.insert(second_at, mine.row(**A, value=second))
+    result = mine.registry.record_values(rows, on_conflict=on_conflict)
     assert result == summary(
-        inserted=expected.inserted + filler,
+        inserted=expected.inserted + second_at,
         updated=expected.updated,
         unchanged=expected.unchanged,
         skipped=expected.skipped,
     )
-    assert stored_by_date(book)["2026-03-01"].value == stored
+    assert mine.by_date()["2026-03-01"].value == stored
 
 
-def test_a_key_three_times_counts_against_the_row_before(book: MetricRegistry) -> None:
-    book.record_values([value_row(**A, value=5)])
-    rows = [value_row(**A, value=1), value_row(**A, value=1), value_row(**A, value=2)]
-    assert book.record_values(rows, on_conflict="update") == summary(updated=2, unchanged=1)
-    assert stored_by_date(book)["2026-03-01"].value == 2
-    assert book.record_values(rows, on_conflict="skip") == summary(skipped=3)
+def test_a_key_three_times_counts_against_the_row_before(mine: Mine) -> None:
+    mine.registry.record_values([mine.row(**A, value=5)])
+    rows = [mine.row(**A, value=1), mine.row(**A, value=1), mine.row(**A, value=2)]
+    assert mine.registry.record_values(rows, on_conflict="update") == summary(
+        updated=2, unchanged=1
+    )
+    assert mine.by_date()["2026-03-01"].value == 2
+    assert mine.registry.record_values(rows, on_conflict="skip") == summary(skipped=3)
 
 
 @pytest.mark.parametrize("second_at", [1, CHUNK + 500], ids=["same-chunk", "next-chunk"])
-def test_a_key_twice_is_a_conflict_naming_both_rows(
-    book: MetricRegistry, database_url: str, second_at: int
-) -> None:
-    rows = daily(second_at, entity=ORG_B)
-    rows.insert(0, value_row(**A, value=1))
-    rows.insert(second_at, value_row(**A, value=2))
+def test_a_key_twice_is_a_conflict_naming_both_rows(mine: Mine, second_at: int) -> None:
+    rows = daily(second_at, entity=mine.second)
+    rows.insert(0, mine.row(**A, value=1))
+    rows.insert(second_at, mine.row(**A, value=2))
+    before = stored_tables(mine.url)
     with pytest.raises(ConflictError) as caught:
-        book.record_values(rows)
+        mine.registry.record_values(rows)
     assert caught.value.code == "already_exists"
     message = caught.value.message
     assert f"values[{second_at}]" in message
     if second_at < CHUNK:
         assert "values[0]" in message
     assert "earlier row" in message
-    assert stored_values(database_url) == []
+    assert stored_tables(mine.url) == before
 
 
 # -- entities on the way -----------------------------------------------------------------------
