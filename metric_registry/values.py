@@ -115,8 +115,9 @@ class _Batch:
             row.get("time_unit", TimeUnit.DAY.value),
             metric.period_definition,
         )
-        if "time_unit" in checked and "metric_date" in row:
-            check("metric_date", rules.metric_date, row["metric_date"], checked["time_unit"])
+        if "metric_date" in row:  # with a bad time unit, still a date (of a day)
+            unit = checked.get("time_unit", TimeUnit.DAY)
+            check("metric_date", rules.metric_date, row["metric_date"], unit)
         if "value" in row:
             check("value", rules.value, row["value"], metric.storage_unit)
         entity_id = None
