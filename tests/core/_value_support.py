@@ -101,14 +101,28 @@ def stored_values(url: str) -> list[tuple[Any, ...]]:
 _TABLES = ("metric_value", "entity", "metric")
 
 
+_HELD: dict[str, Any] = {}
+"""An open outside connection per module database (connecting costs more than reading)."""
+
+
 def stored_tables(url: str) -> tuple[list[tuple[Any, ...]], ...]:
-    """Every row of the value, entity and metric tables (one connection, outside the
-    registry): what "nothing written" compares."""
+    """Every row of the value, entity and metric tables, read outside the registry (on one
+    autocommit connection, which sees every committed write): what "nothing written"
+    compares."""
+    if url in _HELD:
+        held = _HELD[url]
+        if held is None:
+            held = _HELD[url] = _connect(url)
+        return _read_tables(held)
     with raw_connection(url) as connection:
-        return tuple(
-            [tuple(row) for row in connection.execute(f"SELECT * FROM {table} ORDER BY id")]
-            for table in _TABLES
-        )
+        return _read_tables(connection)
+
+
+def _read_tables(connection: Any) -> tuple[list[tuple[Any, ...]], ...]:
+    return tuple(
+        [tuple(row) for row in connection.execute(f"SELECT * FROM {table} ORDER BY id")]
+        for table in _TABLES
+    )
 
 
 def count_values(url: str) -> int:
@@ -119,7 +133,9 @@ def count_values(url: str) -> int:
 def module_database(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database for a module-scoped fixture: a SQLite file, or a fresh PostgreSQL schema."""
     if engine == "sqlite":
-        yield str(tmp_path_factory.mktemp("values") / "metrics.db")
+        path = str(tmp_path_factory.mktemp("values") / "metrics.db")
+        with _held(path):
+            yield path
         return
     server = os.environ.get("METRIC_REGISTRY_TEST_POSTGRES_URL")
     if not server:
@@ -130,11 +146,36 @@ def module_database(engine: str, tmp_path_factory: pytest.TempPathFactory) -> It
     with psycopg.connect(server, autocommit=True) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')
     separator = "&" if "?" in server else "?"
+    url = f"{server}{separator}options={quote(f'-csearch_path={schema}')}"
     try:
-        yield f"{server}{separator}options={quote(f'-csearch_path={schema}')}"
+        with _held(url):
+            yield url
     finally:
         with psycopg.connect(server, autocommit=True) as connection:
             connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@contextmanager
+def _held(url: str) -> Iterator[None]:
+    """Let ``stored_tables`` keep an outside connection to ``url`` while the block runs
+    (opened on first use, closed at the end)."""
+    _HELD[url] = None
+    try:
+        yield
+    finally:
+        connection = _HELD.pop(url, None)
+        if connection is not None:
+            connection.close()
+
+
+def _connect(url: str) -> Any:
+    if is_postgres(url):
+        import psycopg
+
+        return psycopg.connect(url, autocommit=True)
+    import sqlite3
+
+    return sqlite3.connect(url, isolation_level=None)
 
 
 ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
