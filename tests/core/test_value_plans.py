@@ -13,6 +13,11 @@ planner (the registry open during the insert, reopened, and after ANALYZE):
   so no read walks an entity's or a metric's whole history;
 - the work (SQLite virtual-machine steps, counted with a progress handler, not timed) of a
   read on 365 days of history is about that on 3 days, and the newest values are the same.
+
+On PostgreSQL (the same data, recorded through the registry and ANALYZEd), the executed
+plans of every shape read metric_value through indexes only (no sequential or bitmap heap
+scan), and the rows they visit (``EXPLAIN ANALYZE``: rows times loops) for 365 days of
+history are about those for 3 days.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from typing import Any
 import pytest
 
 from metric_registry import MetricRegistry
+
+from ._value_support import module_database
 
 METRICS = [f"metric_{number:02d}" for number in range(20)]
 DAYS = 365
@@ -259,3 +266,118 @@ def test_the_bulk_rows_read_back_through_the_registry(planned: MetricRegistry) -
     )
     assert history.total_items == DAYS
     assert history.items[0].created_at == datetime(2026, 3, 21, tzinfo=UTC)
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def postgres_planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """The same shape of data on PostgreSQL (recorded through the registry, then ANALYZEd)."""
+    pytest.importorskip("psycopg")
+    with (
+        module_database("postgresql", tmp_path_factory) as url,
+        MetricRegistry(url) as registry,
+    ):
+        for uid in [*METRICS, SHORT_METRIC]:
+            registry.create_metric(uid=uid, name=uid, storage_unit="cents")
+        rows = (
+            {
+                "context_type": "ORGANIZATION",
+                "entity_uid": entity,
+                "metric_uid": metric,
+                "metric_date": day(offset),
+                "value": cents(number, offset),
+            }
+            for entity, days in [*((entity, DAYS) for entity in FULL), (SHORT, 3)]
+            for number, metric in enumerate(METRICS)
+            for offset in range(days)
+        )
+        registry.record_values(rows, register_entities=True)
+        registry.record_values(
+            {
+                "context_type": "ORGANIZATION",
+                "entity_uid": entity,
+                "metric_uid": SHORT_METRIC,
+                "metric_date": day(offset),
+                "value": offset,
+            }
+            for entity in [*FULL, SHORT]
+            for offset in range(3)
+        )
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute("ANALYZE")
+        yield url, registry
+
+
+def postgres_nodes(url: str, statement: Any, values: dict[str, object]) -> list[dict[str, Any]]:
+    """The nodes of the executed plan of ``statement`` (EXPLAIN ANALYZE)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        [[[plan]]] = connection.execute(
+            f"EXPLAIN (ANALYZE, FORMAT JSON) {statement.sql}",
+            [values[slot] for slot in statement.slots],
+        ).fetchall()
+    nodes: list[dict[str, Any]] = []
+    pending = [plan["Plan"]]
+    while pending:
+        node = pending.pop()
+        nodes.append(node)
+        pending.extend(node.get("Plans", []))
+    return nodes
+
+
+def postgres_parameters(url: str, fixed: str, entity: str, metric: str) -> dict[str, object]:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        metric_ids = dict(connection.execute("SELECT uid, id FROM metric").fetchall())
+        entity_ids = dict(connection.execute("SELECT uid, id FROM entity").fetchall())
+    if fixed == "entity_id":
+        fixed_id, groups = entity_ids[entity], [metric_ids[m] for m in METRICS[:5]]
+    else:
+        fixed_id, groups = metric_ids[metric], [entity_ids[e] for e in FULL[:3]]
+    return {
+        "fixed": fixed_id,
+        "time_unit": "day",
+        "start_date": LAST - timedelta(days=2),
+        "end_date": LAST,
+        "group_ids": groups,
+        "limit": 25,
+        "offset": 0,
+    }
+
+
+def rows_visited(nodes: list[dict[str, Any]]) -> int:
+    """Rows the plan read from metric_value (its scans' rows times their loops)."""
+    return sum(
+        int(node["Actual Rows"] * node["Actual Loops"])
+        for node in nodes
+        if node.get("Relation Name") == "metric_value"
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("fixed", "given", "latest", "sort"), SHAPES)
+def test_postgres_reads_seek_and_visit_few_rows(
+    postgres_planned: tuple[str, MetricRegistry], fixed: str, given: bool, latest: bool, sort: str
+) -> None:
+    url, registry = postgres_planned
+    long = postgres_parameters(url, fixed, LONG, METRICS[3])
+    short = postgres_parameters(url, fixed, SHORT, SHORT_METRIC)
+    for statement in statements(registry, fixed, given, latest, sort):
+        nodes = postgres_nodes(url, statement, long)
+        scans = [
+            node["Node Type"]
+            for node in nodes
+            if node.get("Relation Name") == "metric_value"
+            and node["Node Type"] in ("Seq Scan", "Bitmap Heap Scan")
+        ]
+        assert scans == [], statement.sql
+        visited_long = rows_visited(nodes)
+        visited_short = rows_visited(postgres_nodes(url, statement, short))
+        assert visited_short > 0
+        assert visited_long <= 2 * visited_short + 10, (statement.sql, visited_long, visited_short)
