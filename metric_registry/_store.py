@@ -47,11 +47,13 @@ class _ThreadState(threading.local):
 class Transaction:
     """Statements inside one write transaction; broken constraints become registry errors."""
 
-    __slots__ = ("_connection", "_store")
+    __slots__ = ("_connection", "_store", "nested")
 
-    def __init__(self, store: Store, connection: Connection) -> None:
+    def __init__(self, store: Store, connection: Connection, *, nested: bool = False) -> None:
         self._store = store
         self._connection = connection
+        self.nested = nested
+        """True inside a caller's transaction (a savepoint)."""
 
     def run(self, statement: Statement, values: Mapping[str, object]) -> Cursor:
         """Run ``statement`` with its slots filled from ``values``."""
@@ -64,6 +66,16 @@ class Transaction:
             if translate is None:
                 raise
             raise translate(values) from exc
+
+    def lock_writers(self, name: str) -> None:
+        """Wait until no other transaction holds the writers' lock ``name``, and hold it to
+        the end of this one. A write that locks many rows (a batch) takes it on PostgreSQL,
+        where two such writes locking their rows in different orders would deadlock; SQLite
+        has one writer at a time already."""
+        if self._store.dialect.name == "postgresql":
+            self._connection.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(current_schema()))", (name,)
+            )
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> Cursor:
         """Run plain SQL (schema steps, locks)."""
@@ -208,7 +220,7 @@ class Store:
         name = f"nested_{state.depth}"
         connection.execute(f"SAVEPOINT {name}")
         try:
-            yield Transaction(self, connection)
+            yield Transaction(self, connection, nested=True)
         except BaseException:
             if self.dialect.in_transaction(connection):  # a lost connection has none
                 connection.execute(f"ROLLBACK TO SAVEPOINT {name}")

@@ -29,9 +29,18 @@ from .models.values import MetricValue, MetricValueListing, ValueListing
 DEFAULT_DAYS: Final = 90
 LATEST_DATE: Final = date(9999, 12, 31)
 _SORT_COLUMNS: Final = {
-    "metric_date": "v.metric_date",
-    "value": "COALESCE(v.value_cents, v.value_raw)",
-    "created_at": "v.created_at",
+    "metric_date": ("v.metric_date",),
+    "value": ("COALESCE(v.value_cents, v.value_raw)",),
+    "created_at": ("v.created_at",),
+}
+_POSTGRES_SORT_COLUMNS: Final = {
+    **_SORT_COLUMNS,
+    # COALESCE(bigint, double) is a double there, which ties cents beyond 2**53; a numeric
+    # keeps them exact, and the double breaks the ties of doubles cast to 15 digits.
+    "value": (
+        "COALESCE(CAST(v.value_cents AS NUMERIC), CAST(v.value_raw AS NUMERIC))",
+        "COALESCE(v.value_raw, CAST(v.value_cents AS DOUBLE PRECISION))",
+    ),
 }
 
 
@@ -76,14 +85,21 @@ class _Shape:
                 f"v.{fixed} = :fixed AND v.time_unit = :time_unit AND v.{group} = g.group_id "
                 "AND v.metric_date >= :start_date AND v.metric_date <= :end_date"
             )
+        # CROSS JOIN keeps the groups the outer loop on SQLite: without statistics its
+        # planner would otherwise walk the fixed row's whole history and probe the given
+        # groups for each value. PostgreSQL plans a CROSS JOIN with a WHERE as any join.
         body = (
             f"WITH RECURSIVE groups(group_id) AS ({source}) {{select}} FROM groups g "
-            f"JOIN metric_value v ON {match} "
-            "JOIN metric m ON m.id = v.metric_id JOIN entity e ON e.id = v.entity_id"
+            "CROSS JOIN metric_value v "
+            "JOIN metric m ON m.id = v.metric_id JOIN entity e ON e.id = v.entity_id "
+            f"WHERE {match}"
         )
         field, descending = sort[1:], sort[0] == "-"
         direction = "DESC" if descending else "ASC"
-        order = f"{_SORT_COLUMNS[field]} {direction}, {tie} ASC, v.metric_date DESC"
+        keys = (_POSTGRES_SORT_COLUMNS if postgres else _SORT_COLUMNS)[field]
+        order = ", ".join(
+            [*(f"{key} {direction}" for key in keys), f"{tie} ASC", "v.metric_date DESC"]
+        )
         columns = ", ".join(SELECTED)
         self.page = statement_from_text(
             body.format(select=f"SELECT {columns}")
@@ -128,7 +144,7 @@ class ValueReader:
         row = self._entities.lookup(listing.context_type.value, listing.entity_uid)
         group_ids = None
         if listing.metric_uids is not None:
-            group_ids = [self._metric_id(uid) for uid in listing.metric_uids]
+            group_ids = _once([self._metric_id(uid) for uid in listing.metric_uids])
         return self._read("entity_id", int(row[-1]), group_ids, listing)
 
     def list_metric_values(self, query: Mapping[str, Any]) -> Page[MetricValue]:
@@ -147,6 +163,7 @@ class ValueReader:
                     message = f"no {metric.context_type.value} entity has uid {shown(uid)}"
                     raise ValidationError.single("entity_uids", "not_found", message)
                 group_ids.append(entity_id)
+            group_ids = _once(group_ids)
         return self._read("metric_id", metric_id, group_ids, listing)
 
     def _metric_id(self, uid: str) -> int:
@@ -199,6 +216,11 @@ class ValueReader:
 
 def _given(query: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in query.items() if value is not None}
+
+
+def _once(ids: list[int]) -> list[int]:
+    """``ids`` without repeats (a metric or entity named twice is read once), in order."""
+    return list(dict.fromkeys(ids))
 
 
 def _group_list(group_ids: list[int] | None, postgres: bool) -> object:
