@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Final, NewType
 
 import strawberry
-from graphql import FloatValueNode, IntValueNode, ValueNode
+from graphql import FloatValueNode, GraphQLError, IntValueNode, ValueNode
 from strawberry.types.scalar import ScalarDefinition
 
 from metric_registry.errors import shown
@@ -29,16 +29,23 @@ def serialize(value: Any) -> int | float:
 
 def parse_value(value: Any) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"Number cannot represent a non-numeric value: {shown(value)}")
+        raise GraphQLError(f"Number cannot represent a non-numeric value: {shown(value)}")
     return value
 
 
 def parse_literal(node: ValueNode, variables: dict[str, Any] | None = None) -> int | float:
-    if isinstance(node, IntValueNode):
-        return int(node.value)
-    if isinstance(node, FloatValueNode):
-        return float(node.value)
-    raise TypeError(f"Number cannot represent a non-numeric value: {node.kind.replace('_', ' ')}")
+    """An integer or float literal as written; anything else is a GraphQL error (refused
+    while the document is validated, as graphql-core's own scalars do)."""
+    try:
+        if isinstance(node, IntValueNode):
+            return int(node.value)
+        if isinstance(node, FloatValueNode):
+            return float(node.value)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        message = f"Number cannot represent an integer of {len(node.value)} digits"
+        raise GraphQLError(message, node) from None
+    kind = node.kind.removesuffix("_value").replace("_", " ")
+    raise GraphQLError(f"Number cannot represent a non-numeric value: {kind}", node)
 
 
 NUMBER: Final[ScalarDefinition] = strawberry.scalar(
