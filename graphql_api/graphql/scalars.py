@@ -36,14 +36,14 @@ def parse_value(value: Any) -> int | float:
 def parse_literal(node: ValueNode, variables: dict[str, Any] | None = None) -> int | float:
     """An integer or float literal as written; anything else is a GraphQL error (refused
     while the document is validated, as graphql-core's own scalars do)."""
-    try:
-        if isinstance(node, IntValueNode):
+    if isinstance(node, FloatValueNode):
+        return float(node.value)
+    if isinstance(node, IntValueNode):
+        try:
             return int(node.value)
-        if isinstance(node, FloatValueNode):
-            return float(node.value)
-    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
-        message = f"Number cannot represent an integer of {len(node.value)} digits"
-        raise GraphQLError(message, node) from None
+        except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+            message = f"Number cannot represent an integer of {len(node.value)} digits"
+            raise GraphQLError(message, node) from None
     kind = node.kind.removesuffix("_value").replace("_", " ")
     raise GraphQLError(f"Number cannot represent a non-numeric value: {kind}", node)
 
