@@ -8,10 +8,12 @@ statement count of ``Metric.values``/``Metric.latestValue`` on a page of metrics
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -138,6 +140,17 @@ def test_order_fields_and_on_conflict_are_the_core_choices() -> None:
         in sdl()
     )
     assert "  onConflict: OnConflict! = ERROR\n" in sdl()
+
+
+def test_the_readme_graphql_examples_are_valid_documents() -> None:
+    from graphql import build_schema, parse, validate
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    blocks = re.findall(r"```graphql\n(.*?)```", readme, flags=re.DOTALL)
+    assert blocks
+    schema = build_schema(sdl())
+    for block in blocks:
+        assert validate(schema, parse(block)) == [], block
 
 
 @pytest.mark.parametrize(
