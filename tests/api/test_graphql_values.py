@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from graphql_api.graphql.scalars import parse_literal, parse_value, serialize
 from graphql_api.graphql.value_types import MetricValueOrderField
 from graphql_api.graphql.values import OnConflict
 from graphql_api.schema import sdl
-from metric_registry import MetricRegistry
+from metric_registry import DatabaseBusyError, MetricRegistry
 from metric_registry.models.values import ON_CONFLICT, VALUE_SORTS
 from tests.api._support import GraphQL, serving
 
@@ -701,6 +702,50 @@ def test_a_page_of_metrics_with_their_values_costs_the_same_for_5_and_25(sqlite_
         # the token check, the metrics' count and page, and two batched reads (each the
         # entity, the metric ids, a count and a page) with their BEGIN/COMMIT and busy timeouts
         assert counts[25] <= 20, counts
+
+
+def test_a_page_read_that_must_wait_is_awaited_by_every_metric(
+    series: GraphQL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the page's read is refused on the event loop (the database busy), it runs once in
+    the threadpool and each metric's field awaits its share of it."""
+    registry = series.api.registry
+    real = registry.list_values_by_metric
+    threads: list[str] = []
+    portal = series.api.client.portal
+    assert portal is not None
+    loop_thread = portal.call(threading.current_thread)
+
+    def busy_on_the_loop(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        if threading.current_thread() is loop_thread:
+            raise DatabaseBusyError("busy")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(registry, "list_values_by_metric", busy_on_the_loop)
+    items = series.data(PAGE_OF_METRICS, entityUid=ACME)["metrics"]["items"]
+    assert [item["latestValue"] for item in items] == [
+        {"metricDate": "2026-03-02", "value": 40.5},
+        None,
+        {"metricDate": "2026-03-03", "value": 3},
+    ]
+    assert [item["values"]["totalItems"] for item in items] == [1, 0, 3]
+    assert len(threads) == 4  # each of the two reads: refused on the loop, then in a thread
+    assert threads.count(loop_thread.name) == 2
+
+
+def test_a_record_waiting_for_the_write_lock_succeeds(graphql: GraphQL) -> None:
+    database = graphql.api.registry.database
+    if database.startswith("postgresql"):
+        pytest.skip("SQLite's write lock")
+    connection = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    with closing(connection):
+        connection.execute("BEGIN IMMEDIATE")
+        release = threading.Timer(0.3, connection.execute, ("COMMIT",))
+        release.start()
+        created = record(graphql, value=2**62 + 7)
+        release.join()
+    assert (created["__typename"], created["value"]) == ("MetricValue", 2**62 + 7)
 
 
 # -- the write scope ------------------------------------------------------------------------
