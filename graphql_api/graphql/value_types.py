@@ -161,7 +161,10 @@ class SeriesFilter:
     )
 
 
-@strawberry.input(description=f"Which entities' values of a metric rank. {_DATES}")
+@strawberry.input(
+    description="Which entities' values of a metric rank: by default each one's newest. "
+    f"With latest false: {_DATES}"
+)
 class MetricRankingFilter:
     entity_uids: list[uuid.UUID] | None = strawberry.field(
         default=None, description="Only these entities (at most 100); default every entity."
