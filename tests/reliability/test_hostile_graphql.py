@@ -28,7 +28,6 @@ from graphql import (
     FieldNode,
     GraphQLError,
     NameNode,
-    ObjectFieldNode,
     OperationDefinitionNode,
     OperationType,
     get_introspection_query,
@@ -36,10 +35,9 @@ from graphql import (
     print_ast,
 )
 from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
-from schemathesis.graphql import nodes
 
+from tests.e2e._scalars import register_graphql_scalars
 from tests.e2e.conftest import LiveServer
 
 from .conftest import (
@@ -55,34 +53,7 @@ from .conftest import (
 pytestmark = pytest.mark.e2e
 
 
-# The schema's own scalars (Date and UUID are built into schemathesis): Number as integers
-# of any size and finite floats, JSON as small objects, strings and integers.
-def json_object(fields: dict[str, str]) -> Any:
-    return nodes.Object(
-        [
-            ObjectFieldNode(name=NameNode(value=name), value=nodes.String(value))
-            for name, value in fields.items()
-        ]
-    )
-
-
-schemathesis.graphql.scalar(
-    "Number",
-    st.one_of(
-        st.integers().map(nodes.Int),
-        st.floats(allow_nan=False, allow_infinity=False).map(nodes.Float),
-    ),
-)
-schemathesis.graphql.scalar(
-    "JSON",
-    st.one_of(
-        st.dictionaries(st.from_regex(r"[a-z]{1,8}", fullmatch=True), st.text(max_size=20)).map(
-            json_object
-        ),
-        st.text(max_size=20).map(nodes.String),
-        st.integers().map(nodes.Int),
-    ),
-)
+register_graphql_scalars()
 SCHEMA = schemathesis.graphql.from_path(Path(__file__).parents[2] / "schema.graphql")
 MIB = 1024 * 1024
 TYPENAME = "reliabilityTypename"
