@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+import uuid
 from datetime import UTC, datetime
 
 import uvicorn
@@ -73,8 +74,77 @@ def create_bare_app(db_path: str) -> Starlette:
         )
 
     return Starlette(
-        routes=[Route("/bare/metrics", create, methods=["POST"]), Route("/bare/metrics/{uid}", get)]
+        routes=[
+            Route("/bare/metrics", create, methods=["POST"]),
+            Route("/bare/metrics/{uid}", get),
+            *value_insert_routes(connection),
+        ]
     )
+
+
+VALUE_COLUMNS = (
+    "uid, metric_id, entity_id, time_unit, metric_date, value_cents, value_raw, timezone, "
+    "metadata, created_at, updated_at"
+)
+INSERT_VALUE = (
+    f"INSERT INTO metric_value ({VALUE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+VALUE_METRIC = "SELECT id, storage_unit FROM metric WHERE uid = ?"
+VALUE_ENTITY = "SELECT id FROM entity WHERE context_type = ? AND uid = ?"
+
+
+def value_insert_routes(connection: sqlite3.Connection) -> list[Route]:
+    """``POST /bare/value-inserts``: the floor of recording one value (bench_graphql_values).
+
+    The same work a value insert cannot skip: the metric's and the entity's ids looked up,
+    one row inserted in a write transaction (the registry's table, uid as 16 bytes, the
+    value in its cents or raw column), the row answered as JSON. No validation, no auth.
+    """
+
+    async def record(request: Request) -> Response:
+        body = json.loads(await request.body())
+        now = datetime.now(UTC).isoformat(timespec="microseconds")
+        value_uid = uuid.uuid4()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            metric_id, storage_unit = connection.execute(
+                VALUE_METRIC, (body["metric_uid"],)
+            ).fetchone()
+            (entity_id,) = connection.execute(
+                VALUE_ENTITY, (body["context_type"], body["entity_uid"])
+            ).fetchone()
+            cents = storage_unit == "cents"
+            row = (
+                value_uid.bytes,
+                metric_id,
+                entity_id,
+                body.get("time_unit", "day"),
+                body["metric_date"],
+                body["value"] if cents else None,
+                None if cents else body["value"],
+                body.get("timezone"),
+                json.dumps(body.get("metadata", {})),
+                now,
+                now,
+            )
+            connection.execute(INSERT_VALUE, row)
+        except sqlite3.IntegrityError:
+            connection.execute("ROLLBACK")
+            return Response('{"error": "conflict"}', status_code=409)
+        connection.execute("COMMIT")
+        answer = {
+            "uid": str(value_uid),
+            "metric_uid": body["metric_uid"],
+            "context_type": body["context_type"],
+            "entity_uid": body["entity_uid"],
+            "time_unit": row[3],
+            "metric_date": row[4],
+            "value": body["value"],
+            "created_at": now,
+        }
+        return Response(json.dumps(answer), media_type="application/json")
+
+    return [Route("/bare/value-inserts", record, methods=["POST"])]
 
 
 if __name__ == "__main__":

@@ -232,6 +232,29 @@ class MetricRegistry:
             query["metric_uids"] = list(metric_uids)
         return self._value_reads.list_values(query)
 
+    def list_values_by_metric(
+        self,
+        context_type: ContextType | str,
+        entity_uid: str,
+        metric_uids: Sequence[str],
+        *,
+        time_unit: TimeUnit | str = TimeUnit.DAY,
+        start_date: date | str | None = None,
+        end_date: date | str | None = None,
+        latest: bool = False,
+        as_of: date | str | None = None,
+        include_metadata: bool = False,
+        sort: str = "-metric_date",
+        page: int = 1,
+        per_page: int = DEFAULT_PER_PAGE,
+    ) -> dict[str, Page[MetricValue]]:
+        """``list_values`` of each metric on its own, in one read: for every uid of
+        ``metric_uids`` (each once, in order), that page of the entity's values of it."""
+        query = dict(locals())
+        del query["self"]
+        query["metric_uids"] = metric_uids if isinstance(metric_uids, str) else list(metric_uids)
+        return self._value_reads.list_values_by_metric(query)
+
     def list_metric_values(
         self,
         metric_uid: str,

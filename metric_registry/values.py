@@ -11,7 +11,7 @@ from . import _value_rules as rules
 from ._sql import statement_from_text
 from ._store import Store, Transaction
 from ._validation import merge_input
-from ._value_batches import ON_CONFLICT, BatchWriter, Counts, OnConflict, batch_writer
+from ._value_batches import BatchWriter, Counts, OnConflict, batch_writer
 from ._value_input import RowPreparer
 from ._value_rows import JOINED, SELECTED, ValueDecoder
 from .entities import EntityBook
@@ -19,7 +19,7 @@ from .errors import FieldError, NotFoundError, ValidationError, shown
 from .metrics import MetricBook
 from .models import StorageUnit
 from .models.entities import canonical_uuid
-from .models.values import EDITABLE_FIELDS, KEY_FIELDS, MetricValue, RecordSummary
+from .models.values import EDITABLE_FIELDS, KEY_FIELDS, ON_CONFLICT, MetricValue, RecordSummary
 
 CHUNK_ROWS: Final = 1000
 MAX_REPORTED_ERRORS: Final = 100

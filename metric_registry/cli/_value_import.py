@@ -12,9 +12,9 @@ import argparse
 import re
 from typing import Any, Final
 
-from .._value_batches import ON_CONFLICT
 from ..errors import ALREADY_EXISTS, ConflictError, ValidationError
 from ..models import RecordSummary
+from ..models.values import ON_CONFLICT
 from ..registry import MetricRegistry
 from ._database_option import open_registry
 from ._output import print_json, report

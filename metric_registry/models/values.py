@@ -28,6 +28,8 @@ from .enums import ContextType, PeriodDefinition, StorageUnit, TimeUnit, ValueTy
 
 MAX_METADATA_BYTES: Final = 64 * 1024
 VALUE_SORTS: Final = ("metric_date", "value", "created_at")
+ON_CONFLICT: Final = ("error", "skip", "update")
+"""What ``record_values`` does with a row whose key is stored: refuse, keep, or update."""
 EDITABLE_FIELDS: Final = ("value", "metadata", "timezone")
 KEY_FIELDS: Final = ("metric_uid", "context_type", "entity_uid", "time_unit", "metric_date")
 """What identifies a value: immutable once recorded (re-sending the same is a no-op)."""
