@@ -24,7 +24,6 @@ from typing import Any, Final, Literal
 
 from ._store import Transaction
 from .errors import ALREADY_EXISTS, ConflictError
-from .models.values import ON_CONFLICT
 
 OnConflict = Literal["error", "skip", "update"]
 INSERT_COLUMNS: Final = (
