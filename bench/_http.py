@@ -88,12 +88,12 @@ def product_server(db_path: Path, *extra_args: str) -> Iterator[tuple[str, str]]
         token = registry.issue_token(f"bench-{time.time_ns()}", TokenScope.WRITE).secret
     port = free_port()
     command = [sys.executable, "-m", "metric_registry", "serve", "--db", str(db_path)]
-    command += ["--port", str(port), "--no-graphiql", *extra_args]
+    command += ["--port", str(port), "--no-graphiql", "--no-access-log", *extra_args]
     with running(command, port) as base_url:
         yield base_url, token
 
 
-def header_lines(headers: dict[str, str]) -> str:
+def _header_lines(headers: dict[str, str]) -> str:
     return "".join(
         f"wrk.headers[{json.dumps(key)}] = {json.dumps(value)}\n" for key, value in headers.items()
     )
@@ -103,7 +103,7 @@ def post_script(path: str, body_template: str, headers: dict[str, str]) -> str:
     """A wrk Lua script POSTing ``body_template`` with ``{uid}`` replaced by a fresh uid."""
     before, after = body_template.split("{uid}")
     return (
-        f'wrk.method = "POST"\n{header_lines(headers)}'
+        f'wrk.method = "POST"\n{_header_lines(headers)}'
         "local counter = 0\n"
         "math.randomseed(os.time() + math.floor(os.clock() * 1000000))\n"
         'local prefix = "u" .. tostring(math.random(100000000, 999999999)) .. "_"\n'
@@ -111,13 +111,13 @@ def post_script(path: str, body_template: str, headers: dict[str, str]) -> str:
         "  counter = counter + 1\n"
         f"  local body = {json.dumps(before)} .. prefix .. counter .. {json.dumps(after)}\n"
         f"  return wrk.format(nil, {json.dumps(path)}, nil, body)\n"
-        "end\n" + SUMMARY
+        "end\n" + _SUMMARY
     )
 
 
 def get_script(headers: dict[str, str]) -> str:
     """A wrk Lua script GETting the URL it is given."""
-    return header_lines(headers) + SUMMARY
+    return _header_lines(headers) + _SUMMARY
 
 
 def post_same_script(body: str, headers: dict[str, str]) -> str:
@@ -125,7 +125,7 @@ def post_same_script(body: str, headers: dict[str, str]) -> str:
     return f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n' + get_script(headers)
 
 
-SUMMARY = """
+_SUMMARY = """
 done = function(summary, latency, requests)
   local errors = summary.errors.status + summary.errors.connect + summary.errors.read
     + summary.errors.write + summary.errors.timeout

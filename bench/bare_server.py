@@ -1,10 +1,7 @@
 """The floor for HTTP benchmarks: bare Starlette + raw sqlite3 doing the same insert and select.
 
-Same pragmas as the registry (WAL, synchronous=FULL), same tables (created by a registry on the
+Same pragmas as the registry (WAL, synchronous=FULL), same table (created by a registry on the
 same file), same JSON in and out, no validation, no auth, no framework beyond Starlette.
-Metrics: ``POST /bare/metrics``, ``GET /bare/metrics/{uid}``. Values: ``POST
-/bare/values/{context_type}/{entity_uid}`` finds the metric and the entity by uid (as any
-insert of a value must) and inserts the row, as the registry stores it.
 Run as ``python -m bench.bare_server DB PORT`` (uvicorn, 1 worker, uvloop + httptools).
 """
 
@@ -29,15 +26,6 @@ COLUMNS = (
 INSERT = f"INSERT INTO metric ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 SELECT = f"SELECT {COLUMNS} FROM metric WHERE uid = ?"
 KEYS = COLUMNS.split(", ")
-VALUE_COLUMNS = (
-    "uid, metric_id, entity_id, time_unit, metric_date, value_cents, value_raw, timezone, "
-    "metadata, created_at, updated_at"
-)
-VALUE_INSERT = (
-    f"INSERT INTO metric_value ({VALUE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-METRIC_OF_VALUE = "SELECT id, storage_unit FROM metric WHERE uid = ?"
-ENTITY_OF_VALUE = "SELECT id FROM entity WHERE context_type = ? AND uid = ?"
 
 
 def as_json(row: tuple[object, ...]) -> Response:
@@ -85,57 +73,78 @@ def create_bare_app(db_path: str) -> Starlette:
             json.dumps(dict(zip(KEYS, row, strict=True))), media_type="application/json"
         )
 
-    async def create_value(request: Request) -> Response:
-        body = json.loads(await request.body())
-        context_type, entity_uid = (
-            request.path_params["context_type"],
-            request.path_params["entity_uid"],
-        )
-        metric = connection.execute(METRIC_OF_VALUE, (body["metric_uid"],)).fetchone()
-        entity = connection.execute(ENTITY_OF_VALUE, (context_type, entity_uid)).fetchone()
-        if metric is None or entity is None:
-            return Response('{"error": "not found"}', status_code=422)
-        cents = metric[1] == "cents"
-        value = body["value"]
-        uid = uuid.uuid4()
-        now = datetime.now(UTC).isoformat(timespec="microseconds")
-        row = (
-            uid.bytes,
-            metric[0],
-            entity[0],
-            body.get("time_unit", "day"),
-            body["metric_date"],
-            value if cents else None,
-            None if cents else float(value),
-            body.get("timezone"),
-            json.dumps(body.get("_metadata", {})),
-            now,
-            now,
-        )
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            connection.execute(VALUE_INSERT, row)
-        except sqlite3.IntegrityError:
-            connection.execute("ROLLBACK")
-            return Response('{"error": "conflict"}', status_code=409)
-        connection.execute("COMMIT")
-        shown = {
-            **body,
-            "uid": str(uid),
-            "context_type": context_type,
-            "entity_uid": entity_uid,
-            "created_at": now,
-            "updated_at": now,
-        }
-        return Response(json.dumps(shown), media_type="application/json")
-
     return Starlette(
         routes=[
             Route("/bare/metrics", create, methods=["POST"]),
             Route("/bare/metrics/{uid}", get),
-            Route("/bare/values/{context_type}/{entity_uid}", create_value, methods=["POST"]),
+            *value_insert_routes(connection),
         ]
     )
+
+
+VALUE_COLUMNS = (
+    "uid, metric_id, entity_id, time_unit, metric_date, value_cents, value_raw, timezone, "
+    "metadata, created_at, updated_at"
+)
+INSERT_VALUE = (
+    f"INSERT INTO metric_value ({VALUE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+VALUE_METRIC = "SELECT id, storage_unit FROM metric WHERE uid = ?"
+VALUE_ENTITY = "SELECT id FROM entity WHERE context_type = ? AND uid = ?"
+
+
+def value_insert_routes(connection: sqlite3.Connection) -> list[Route]:
+    """``POST /bare/value-inserts``: the floor of recording one value (bench_graphql_values).
+
+    The same work a value insert cannot skip: the metric's and the entity's ids looked up,
+    one row inserted in a write transaction (the registry's table, uid as 16 bytes, the
+    value in its cents or raw column), the row answered as JSON. No validation, no auth.
+    """
+
+    async def record(request: Request) -> Response:
+        body = json.loads(await request.body())
+        now = datetime.now(UTC).isoformat(timespec="microseconds")
+        value_uid = uuid.uuid4()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            metric_id, storage_unit = connection.execute(
+                VALUE_METRIC, (body["metric_uid"],)
+            ).fetchone()
+            (entity_id,) = connection.execute(
+                VALUE_ENTITY, (body["context_type"], body["entity_uid"])
+            ).fetchone()
+            cents = storage_unit == "cents"
+            row = (
+                value_uid.bytes,
+                metric_id,
+                entity_id,
+                body.get("time_unit", "day"),
+                body["metric_date"],
+                body["value"] if cents else None,
+                None if cents else body["value"],
+                body.get("timezone"),
+                json.dumps(body.get("metadata", {})),
+                now,
+                now,
+            )
+            connection.execute(INSERT_VALUE, row)
+        except sqlite3.IntegrityError:
+            connection.execute("ROLLBACK")
+            return Response('{"error": "conflict"}', status_code=409)
+        connection.execute("COMMIT")
+        answer = {
+            "uid": str(value_uid),
+            "metric_uid": body["metric_uid"],
+            "context_type": body["context_type"],
+            "entity_uid": body["entity_uid"],
+            "time_unit": row[3],
+            "metric_date": row[4],
+            "value": body["value"],
+            "created_at": now,
+        }
+        return Response(json.dumps(answer), media_type="application/json")
+
+    return [Route("/bare/value-inserts", record, methods=["POST"])]
 
 
 if __name__ == "__main__":

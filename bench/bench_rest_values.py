@@ -8,9 +8,9 @@ Needs wrk (``apt-get install -y wrk``). The servers run under uvicorn (uvloop + 
 a new key (a new date; each round its own entity or metric).
 
 - ``POST /api/metrics/values/ORGANIZATION/{uid}`` with the public example's body, against the
-  bare Starlette + sqlite3 floor of ``bench/bare_server.py`` doing the same insert on the same
-  schema (finding the metric and the entity by uid, no validation, no auth, no periods);
-  target >= 0.6x its requests/s.
+  bare Starlette + sqlite3 floor of ``bench/bare_server.py`` (``/bare/value-inserts``, shared
+  with bench_graphql_values) doing the same insert on the same schema (the metric and the
+  entity found by uid, no validation, no auth, no periods); target >= 0.6x its requests/s.
 - ``POST /api/metrics/values`` with 1,000 values a request, against ``record_values`` of the
   same rows in batches of 1,000 called in this process on a file of its own; target >= 0.5x
   the core's rows/s.
@@ -31,16 +31,16 @@ from pathlib import Path
 from typing import Any
 
 from bench._http import (
-    SUMMARY,
     Load,
     bare_server,
-    header_lines,
+    get_script,
     print_comparison,
     product_server,
     run_label,
     workdir,
     wrk,
 )
+from bench.bench_graphql_values import DATE, dated_script
 from bench.bench_rest import median_load
 from metric_registry import MetricRegistry
 
@@ -49,18 +49,16 @@ BATCH_OPEN = '{"values": ['
 BATCH_ENTITIES = 10
 TARGET_CREATE = ">= 0.6x req/s"
 TARGET_BATCH = ">= 0.5x rows/s"
-# The public example's body, with ``{day}`` where wrk puts a new date.
-CREATE_BODY = json.dumps(
-    {
-        "metric_uid": "total_ar",
-        "time_unit": "day",
-        "metric_date": "{day}",
-        "value": 350000000,
-        "timezone": "America/Los_Angeles",
-        "_metadata": {},
-    }
-)
-# wrk's dates: noon UTC on 2000-01-01, then a day a request (each batch: 100 days x 10 entities).
+# The public example's body, with ``DATE`` where wrk puts a new date.
+PUBLIC_BODY = {
+    "metric_uid": "total_ar",
+    "time_unit": "day",
+    "metric_date": DATE,
+    "value": 350000000,
+    "timezone": "America/Los_Angeles",
+    "_metadata": {},
+}
+# wrk's dates for batches: noon UTC on 2000-01-01, then a day a step.
 LUA_DATES = (
     "local counter = 0\n"
     "local base = os.time{year=2000, month=1, day=1, hour=12}\n"
@@ -95,18 +93,6 @@ def seed(db_path: Path, rounds: int) -> None:
             )
 
 
-def create_script(path: str, headers: dict[str, str]) -> str:
-    before, after = CREATE_BODY.split("{day}")
-    return (
-        f'wrk.method = "POST"\n{header_lines(headers)}{LUA_DATES}'
-        "request = function()\n"
-        "  counter = counter + 1\n"
-        f"  local body = {json.dumps(before)} .. day(counter) .. {json.dumps(after)}\n"
-        f"  return wrk.format(nil, {json.dumps(path)}, nil, body)\n"
-        "end\n" + SUMMARY
-    )
-
-
 def batch_row(entity: str, metric: str, day: str, value: object) -> dict[str, Any]:
     return {
         "context_type": "ORGANIZATION",
@@ -134,7 +120,7 @@ def batch_script(path: str, headers: dict[str, str], round_: int) -> str:
     entities = ", ".join(json.dumps(entity_uid(round_, n)) for n in range(BATCH_ENTITIES))
     per_day = BATCH_ENTITIES
     return (
-        f'wrk.method = "POST"\n{header_lines(headers)}{LUA_DATES}'
+        f'wrk.method = "POST"\n{LUA_DATES}'
         f"local entities = {{{entities}}}\n"
         "request = function()\n"
         "  counter = counter + 1\n"
@@ -147,7 +133,7 @@ def batch_script(path: str, headers: dict[str, str], round_: int) -> str:
         "  end\n"
         f'  local body = {json.dumps(BATCH_OPEN)} .. table.concat(rows, ", ") .. "]}}"\n'
         f"  return wrk.format(nil, {json.dumps(path)}, nil, body)\n"
-        "end\n" + SUMMARY
+        "end\n" + get_script(headers)
     )
 
 
@@ -215,16 +201,17 @@ def measure(
         ):
             rest_headers = {**json_headers, "Authorization": f"Bearer {token}"}
 
-            def load_create(base_url: str, path: str, headers: dict[str, str]) -> Load:
-                script = create_script(path, headers)
-                return wrk(base_url + path, script, connections=connections, seconds=seconds)
+            def load_create(base: str, path: str, body: object, headers: dict[str, str]) -> Load:
+                script = dated_script(path, json.dumps(body), headers)
+                return wrk(base + path, script, connections=connections, seconds=seconds)
 
             for round_ in range(rounds):
                 entity = entity_uid(round_)
-                floor = load_create(bare, f"/bare/values/ORGANIZATION/{entity}", json_headers)
-                rest = load_create(
-                    product, f"/api/metrics/values/ORGANIZATION/{entity}", rest_headers
-                )
+                # The floor takes the entity in the body; REST, in the path (the same parse).
+                keyed = {**PUBLIC_BODY, "context_type": "ORGANIZATION", "entity_uid": entity}
+                floor = load_create(bare, "/bare/value-inserts", keyed, json_headers)
+                rest_path = f"/api/metrics/values/ORGANIZATION/{entity}"
+                rest = load_create(product, rest_path, PUBLIC_BODY, rest_headers)
                 create.floor.append(floor.requests_per_second)
                 create.product.append(rest.requests_per_second)
                 create.loads.append(rest)

@@ -1,8 +1,10 @@
-"""Opening a database: what a target string names, the engine's dialect, and its connections.
+"""Opening a database: the engine's dialect, and the connections a store draws from.
 
-``open_database(target)`` turns a path, ``:memory:`` or a URL into an ``Engine``: the peewee
-database that statements are compiled for, the dialect (what differs between engines once
-the SQL is built) and the ``Connections`` a store draws one connection per call from.
+``open_database(target)`` turns a path, ``:memory:`` or a URL (read by ``_urls``) into an
+``Engine``: the peewee database that statements are compiled for, the dialect (what differs
+between engines once the SQL is built) and the ``Connections`` a store draws one connection
+per call from. SQLite keeps one connection per thread (``ThreadConnections``); PostgreSQL
+lends health-checked connections from a pool (``_postgres.PoolConnections``).
 """
 
 from __future__ import annotations
@@ -10,15 +12,16 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol
-from urllib.parse import unquote, urlsplit
 
 import peewee as pw
 
 from ._tables import TIMESTAMP
-from .errors import DatabaseOpenError
+from ._urls import IN_MEMORY, PostgresTarget, display_url, parse_target, scrub
+from .errors import DatabaseOpenError, DatabaseUnavailableError, MetricRegistryError
 
 BUSY_TIMEOUT_SECONDS: Final = 10.0
 SQLITE_PRAGMAS: Final = (
@@ -28,8 +31,7 @@ SQLITE_PRAGMAS: Final = (
     ("foreign_keys", 1),
 )
 _RETRY_SECONDS: Final = 0.01
-POSTGRES_SCHEMES: Final = ("postgresql", "postgres")
-IN_MEMORY: Final = ":memory:"
+_LOST_CONNECTION_STATES: Final = frozenset({"57P01", "57P02", "57P03"})  # and class 08
 
 
 class Cursor(Protocol):
@@ -53,6 +55,7 @@ class Dialect:
     begin_snapshot: str
     integrity_error: type[Exception]
     busy_error: type[Exception] | None = None
+    """The driver's error class that ``is_busy`` and ``connection_lost`` look into."""
 
     def to_db_time(self, moment: datetime) -> object:
         return moment
@@ -67,6 +70,10 @@ class Dialect:
     def is_busy(self, exc: Exception) -> bool:
         """True when ``exc`` says another connection holds a lock this one waited for."""
         return False
+
+    def connection_lost(self, exc: Exception) -> MetricRegistryError | None:
+        """The registry error to raise when ``exc`` says the connection broke, else None."""
+        return None
 
     def violation(self, exc: Exception) -> str:
         """``unique``, ``foreign_key`` or ``check``: which kind of constraint ``exc`` broke."""
@@ -116,7 +123,8 @@ class PostgresDialect(Dialect):
     begin_write = "BEGIN"
     begin_snapshot = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 
-    def __init__(self) -> None:
+    def __init__(self, secrets: Sequence[str] = ()) -> None:
+        """``secrets``: the connection's password and such, scrubbed from driver messages."""
         try:
             import psycopg
         except ImportError as exc:
@@ -124,10 +132,20 @@ class PostgresDialect(Dialect):
                 "PostgreSQL needs the psycopg driver: pip install 'metric-registry[postgres]'"
             ) from exc
         self.integrity_error = psycopg.IntegrityError
-        self._idle = psycopg.pq.TransactionStatus.IDLE
+        self.busy_error = psycopg.OperationalError
+        status = psycopg.pq.TransactionStatus
+        self._open_statuses = (status.INTRANS, status.INERROR)  # a lost connection is UNKNOWN
+        self._secrets = tuple(secrets)
 
     def in_transaction(self, connection: Any) -> bool:
-        return bool(connection.info.transaction_status != self._idle)
+        return connection.info.transaction_status in self._open_statuses
+
+    def connection_lost(self, exc: Exception) -> MetricRegistryError | None:
+        state = getattr(exc, "sqlstate", None)
+        if state is None or state.startswith("08") or state in _LOST_CONNECTION_STATES:
+            message = scrub(" ".join(str(exc).split()), self._secrets)
+            return DatabaseUnavailableError(f"lost the connection to the database: {message}")
+        return None
 
     def violation(self, exc: Exception) -> str:
         state = getattr(exc, "sqlstate", None)
@@ -135,7 +153,14 @@ class PostgresDialect(Dialect):
 
 
 class Connections(Protocol):
-    """Where a store gets the connection for one call, and gives it back."""
+    """Where a store gets the connection for one call, and gives it back.
+
+    ``close()``: the calling thread is done with the database. ``ThreadConnections`` close
+    that thread's connection (a later call opens another; other threads' close when their
+    thread ends). ``PoolConnections`` close the pool, for good, when the thread that opened
+    it calls; from any other thread they do nothing, since no connection stays with a thread
+    between calls.
+    """
 
     shared: bool
     """True when every thread uses one connection (an in-memory SQLite database)."""
@@ -194,35 +219,22 @@ class Engine:
 
 def open_database(target: str) -> Engine:
     """The engine for a path, ``:memory:``, or a URL."""
-    if not isinstance(target, str) or not target.strip():
-        raise DatabaseOpenError("database must be a path, ':memory:' or a URL")
-    scheme = urlsplit(target).scheme if "://" in target else ""
-    if scheme in POSTGRES_SCHEMES:
-        dialect = PostgresDialect()
-        url = "postgresql" + target[len(scheme) :]
-        database = pw.PostgresqlDatabase(url, field_types={TIMESTAMP: "TIMESTAMPTZ"})
-        return Engine(database, dialect, ThreadConnections(database), in_memory=False)
-    if scheme == "sqlite":
-        path = unquote(target[len("sqlite://") :])
-        path = (path[1:] if path.startswith("/") else path) or IN_MEMORY
-    elif scheme:
-        raise DatabaseOpenError(
-            f"unsupported database URL scheme {scheme!r}: use a path, sqlite:/// or postgresql://"
-        )
-    else:
-        path = target
-    sqlite_database = _sqlite(path)
-    connections = ThreadConnections(sqlite_database)
-    return Engine(sqlite_database, SqliteDialect(), connections, in_memory=path == IN_MEMORY)
+    parsed = parse_target(target)
+    if isinstance(parsed, PostgresTarget):
+        try:
+            from ._postgres import open_postgres
+        except ImportError as exc:
+            raise DatabaseOpenError(
+                "PostgreSQL needs psycopg and psycopg-pool: pip install 'metric-registry[postgres]'"
+            ) from exc
+        return open_postgres(parsed)
+    database = _sqlite(parsed.path)
+    connections = ThreadConnections(database)
+    return Engine(database, SqliteDialect(), connections, in_memory=parsed.path == IN_MEMORY)
 
 
-def redact_password(target: str) -> str:
-    """``target`` fit for messages and logs: a URL's password replaced by ``***``."""
-    parts = urlsplit(target) if "://" in target else None
-    if parts is None or parts.password is None:
-        return target
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
+redact_password = display_url
+"""The earlier name of ``display_url``, kept for the modules that import it from here."""
 
 
 class _SqliteDatabase(pw.SqliteDatabase):

@@ -9,7 +9,8 @@ place where driver exceptions become registry errors.
   another transaction it is a savepoint, so a batch can group many calls atomically.
 - ``no_wait()`` makes the calling thread's calls raise ``DatabaseBusyError`` at once instead of
   waiting for a lock another connection holds; nothing has been written when it does.
-- A broken constraint becomes the error its books registered with ``on_violation``.
+- A broken constraint becomes the error its books registered with ``on_violation``; a
+  connection lost during a call, ``DatabaseUnavailableError`` (the call is not retried).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any, Final, cast
 
 from ._database import BUSY_TIMEOUT_SECONDS, Connection, Cursor, Engine
 from ._sql import Statement
+from ._urls import display_url
 from .errors import DatabaseBusyError, MetricRegistryError
 
 ANALYZE_FROM_ROWS: Final = 1000
@@ -30,6 +32,8 @@ _FETCH_ONE: Final = operator.methodcaller("fetchone")
 _FETCH_ALL: Final = operator.methodcaller("fetchall")
 ViolationError = Callable[[Mapping[str, object]], MetricRegistryError]
 BUSY_MESSAGE: Final = "the database is busy: another writer holds its lock; try again"
+redact_password = display_url
+"""For the modules that import it from here."""
 
 
 class _ThreadState(threading.local):
@@ -43,11 +47,13 @@ class _ThreadState(threading.local):
 class Transaction:
     """Statements inside one write transaction; broken constraints become registry errors."""
 
-    __slots__ = ("_connection", "_store")
+    __slots__ = ("_connection", "_store", "nested")
 
-    def __init__(self, store: Store, connection: Connection) -> None:
+    def __init__(self, store: Store, connection: Connection, *, nested: bool = False) -> None:
         self._store = store
         self._connection = connection
+        self.nested = nested
+        """True inside a caller's transaction (a savepoint)."""
 
     def run(self, statement: Statement, values: Mapping[str, object]) -> Cursor:
         """Run ``statement`` with its slots filled from ``values``."""
@@ -60,6 +66,16 @@ class Transaction:
             if translate is None:
                 raise
             raise translate(values) from exc
+
+    def lock_writers(self, name: str) -> None:
+        """Wait until no other transaction holds the writers' lock ``name``, and hold it to
+        the end of this one. A write that locks many rows (a batch) takes it on PostgreSQL,
+        where two such writes locking their rows in different orders would deadlock; SQLite
+        has one writer at a time already."""
+        if self._store.dialect.name == "postgresql":
+            self._connection.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(current_schema()))", (name,)
+            )
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> Cursor:
         """Run plain SQL (schema steps, locks)."""
@@ -204,12 +220,14 @@ class Store:
         name = f"nested_{state.depth}"
         connection.execute(f"SAVEPOINT {name}")
         try:
-            yield Transaction(self, connection)
+            yield Transaction(self, connection, nested=True)
         except BaseException:
-            connection.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            if self.dialect.in_transaction(connection):  # a lost connection has none
+                connection.execute(f"ROLLBACK TO SAVEPOINT {name}")
             raise
         finally:
-            connection.execute(f"RELEASE SAVEPOINT {name}")
+            if self.dialect.in_transaction(connection):
+                connection.execute(f"RELEASE SAVEPOINT {name}")
             state.depth -= 1
 
     @contextlib.contextmanager
@@ -232,9 +250,12 @@ class Store:
         try:
             yield
         except busy_error as exc:
-            if not self.dialect.is_busy(exc):
+            if self.dialect.is_busy(exc):
+                raise DatabaseBusyError(BUSY_MESSAGE) from exc
+            lost = self.dialect.connection_lost(exc)
+            if lost is None:
                 raise
-            raise DatabaseBusyError(BUSY_MESSAGE) from exc
+            raise lost from exc
 
     def refresh_statistics(self, table: str, unique_index: str) -> None:
         """Re-run SQLite's ANALYZE on ``table`` once it has doubled since the last one.
@@ -257,5 +278,5 @@ class Store:
                 transaction.execute(f'ANALYZE "{table}"')
 
     def close(self) -> None:
-        """Close the calling thread's connection (a shared in-memory one stays open)."""
+        """The calling thread is done: ``Connections.close`` says what that releases."""
         self._connections.close()

@@ -4,10 +4,16 @@ Every row is a tuple in ``INSERT_COLUMNS`` order. ``on_conflict`` is ``error`` (
 raises ``ConflictError`` naming the row), ``skip`` (the stored value stays) or ``update`` (the
 editable fields of the stored value take the row's; an identical row changes nothing).
 
+Rows apply in batch order, each counted against the state the rows before it left: a key
+twice in one batch is, the second time, ``skipped`` (``skip``), ``updated`` or ``unchanged``
+(``update``), or a ``ConflictError`` naming both rows (``error``).
+
 SQLite runs one ``executemany`` per chunk under the write lock, and tells inserted rows from
 updated ones by their ids (new rows get ids above the highest before the batch). PostgreSQL
 copies each chunk into a temporary table with ``COPY`` and merges it with one ``INSERT …
-SELECT … ON CONFLICT … RETURNING``, which says row by row whether it inserted.
+SELECT … ON CONFLICT … RETURNING``, which says row by row whether it inserted; a chunk in
+which a key repeats is merged in parts that each hold a key once, in order (one statement
+cannot update a row twice, and must not drop the rows in between).
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ from typing import Any, Final, Literal
 
 from ._store import Transaction
 from .errors import ALREADY_EXISTS, ConflictError
-from .models.values import ON_CONFLICT
 
 OnConflict = Literal["error", "skip", "update"]
 INSERT_COLUMNS: Final = (
@@ -37,15 +42,10 @@ INSERT_COLUMNS: Final = (
 KEY: Final = ("entity_id", "time_unit", "metric_id", "metric_date")
 EDITABLE: Final = ("value_cents", "value_raw", "timezone", "metadata")
 _COLUMNS: Final = ", ".join(INSERT_COLUMNS)
+_KEY_AT: Final = tuple(INSERT_COLUMNS.index(name) for name in KEY)
 _KEY: Final = ", ".join(KEY)
 Describe = Callable[[int], str]
 """Names the row at a position of the batch (``values[17]: ``), for a conflict message."""
-
-
-_EXISTING: Final = {
-    mark: "SELECT uid FROM metric_value WHERE " + " AND ".join(f"{name} = {mark}" for name in KEY)
-    for mark in ("?", "%s")
-}
 
 
 @dataclass
@@ -78,7 +78,13 @@ class BatchWriter:
         self.on_conflict = on_conflict
         self.counts = Counts()
         self._mark = mark
-        self._existing = _EXISTING[mark]
+        self._existing = "SELECT uid, id FROM metric_value WHERE " + " AND ".join(
+            f"{name} = {mark}" for name in KEY
+        )
+        self._highest_before = transaction.execute(
+            "SELECT COALESCE(MAX(id), 0) FROM metric_value"
+        ).fetchone()[0]
+        self._chunk: dict[Any, int] = {}  # uid -> position, of the chunk being written
 
     def write(
         self, rows: Sequence[tuple[Any, ...]], positions: Sequence[int], describe: Describe
@@ -91,24 +97,31 @@ class BatchWriter:
     def conflict(
         self, rows: Sequence[tuple[Any, ...]], positions: Sequence[int], describe: Describe
     ) -> ConflictError:
-        """The first row of a chunk whose key was taken (before the batch, or in it)."""
-        key_at = [INSERT_COLUMNS.index(name) for name in KEY]
+        """The first of ``rows`` whose key was taken: by a stored value (named by its uid),
+        or by an earlier row of this batch (named by its position when in the same chunk)."""
         for row, position in zip(rows, positions, strict=True):
-            stored = self.transaction.execute(self._existing, [row[i] for i in key_at]).fetchone()
-            if stored is not None and stored[0] != row[0]:
-                return ConflictError(
-                    ALREADY_EXISTS,
-                    f"{describe(position)}a value for this entity, metric, time unit and date "
-                    f"exists already: uid {self._uid_text(stored[0])}",
+            stored = self.transaction.execute(self._existing, [row[i] for i in _KEY_AT]).fetchone()
+            if stored is None or stored[0] == row[0]:
+                continue
+            earlier = self._chunk.get(stored[0])
+            if earlier is None and stored[1] <= self._highest_before:
+                message = (
+                    "a value for this entity, metric, time unit and date exists already: "
+                    f"uid {self._uid_text(stored[0])}"
                 )
+            else:
+                named = "" if earlier is None else describe(earlier).rstrip(": ") + ", "
+                message = (
+                    "this entity, metric, time unit and date are those of "
+                    f"{named}an earlier row of this batch"
+                )
+            return ConflictError(ALREADY_EXISTS, describe(position) + message)
         return ConflictError(ALREADY_EXISTS, "a value in the batch has a key taken already")
 
-
-_SQLITE_INSERTS: Final = {
-    mode: f"INSERT INTO metric_value ({_COLUMNS}) VALUES ({', '.join('?' * len(INSERT_COLUMNS))}) "
-    f"ON CONFLICT ({_KEY}) {_update_clause('IS NOT') if mode == 'update' else 'DO NOTHING'}"
-    for mode in ON_CONFLICT
-}
+    def remember(self, rows: Sequence[tuple[Any, ...]], positions: Sequence[int]) -> None:
+        """The uids of the chunk about to be written, to name an earlier row in a conflict."""
+        if self.on_conflict == "error":
+            self._chunk = {row[0]: position for row, position in zip(rows, positions, strict=True)}
 
 
 class SqliteBatchWriter(BatchWriter):
@@ -116,17 +129,17 @@ class SqliteBatchWriter(BatchWriter):
         self, transaction: Transaction, on_conflict: OnConflict, uid_text: Callable[[Any], str]
     ) -> None:
         super().__init__(transaction, on_conflict, "?", uid_text)
-        self._insert = _SQLITE_INSERTS[on_conflict]
-        self._highest_before = (
-            transaction.execute("SELECT COALESCE(MAX(id), 0) FROM metric_value").fetchone()[0]
-            if on_conflict == "update"
-            else 0
+        marks = ", ".join("?" * len(INSERT_COLUMNS))
+        action = _update_clause("IS NOT") if on_conflict == "update" else "DO NOTHING"
+        self._insert = (
+            f"INSERT INTO metric_value ({_COLUMNS}) VALUES ({marks}) ON CONFLICT ({_KEY}) {action}"
         )
         self._changes = 0
 
     def write(
         self, rows: Sequence[tuple[Any, ...]], positions: Sequence[int], describe: Describe
     ) -> None:
+        self.remember(rows, positions)
         changed = self.transaction.execute_many(self._insert, rows).rowcount
         if self.on_conflict == "error" and changed < len(rows):
             raise self.conflict(rows, positions, describe)
@@ -161,22 +174,22 @@ class PostgresBatchWriter(BatchWriter):
         super().__init__(transaction, on_conflict, "%s", uid_text)
         transaction.execute(_STAGING)
         transaction.execute("TRUNCATE value_batch")
-        if on_conflict == "update":  # a key twice in one chunk: its last row wins
-            source = (
-                f"SELECT DISTINCT ON ({_KEY}) {_COLUMNS} FROM value_batch "
-                f"ORDER BY {_KEY}, position DESC"
-            )
-            action = _update_clause("IS DISTINCT FROM")
-        else:
-            source = f"SELECT {_COLUMNS} FROM value_batch ORDER BY position"
-            action = "DO NOTHING"
+        action = _update_clause("IS DISTINCT FROM") if on_conflict == "update" else "DO NOTHING"
         self._merge = (
-            f"WITH written AS (INSERT INTO metric_value ({_COLUMNS}) {source} "
+            f"WITH written AS (INSERT INTO metric_value ({_COLUMNS}) "
+            f"SELECT {_COLUMNS} FROM value_batch ORDER BY position "
             f"ON CONFLICT ({_KEY}) {action} RETURNING (xmax = 0) AS inserted) "
             "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FROM written"
         )
 
     def write(
+        self, rows: Sequence[tuple[Any, ...]], positions: Sequence[int], describe: Describe
+    ) -> None:
+        self.remember(rows, positions)
+        for part_rows, part_positions in _parts(rows, positions):
+            self._merge_part(part_rows, part_positions, describe)
+
+    def _merge_part(
         self, rows: Sequence[tuple[Any, ...]], positions: Sequence[int], describe: Describe
     ) -> None:
         transaction = self.transaction
@@ -195,6 +208,23 @@ class PostgresBatchWriter(BatchWriter):
             counts.unchanged += len(rows) - written
         else:
             counts.skipped += len(rows) - inserted
+
+
+def _parts(
+    rows: Sequence[tuple[Any, ...]], positions: Sequence[int]
+) -> list[tuple[list[tuple[Any, ...]], list[int]]]:
+    """``rows`` in parts that each hold a key once: a key's n-th row goes to part n, so the
+    parts, merged in order, apply every row in batch order (one part when no key repeats)."""
+    parts: list[tuple[list[tuple[Any, ...]], list[int]]] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for row, position in zip(rows, positions, strict=True):
+        key = tuple([row[i] for i in _KEY_AT])
+        number = seen[key] = seen.get(key, -1) + 1
+        if number == len(parts):
+            parts.append(([], []))
+        parts[number][0].append(row)
+        parts[number][1].append(position)
+    return parts
 
 
 def batch_writer(

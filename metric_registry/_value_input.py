@@ -14,6 +14,7 @@ from .models import Metric, StorageUnit, TimeUnit
 from .models.entities import EntityInput
 
 _NO_METRIC: Final = (0, None)
+REQUIRED: Final = ("context_type", "entity_uid", "metric_uid", "metric_date", "value")
 _EMPTY: Final = object()
 
 
@@ -98,6 +99,10 @@ class RowPreparer:
         errors = [
             FieldError(prefix + key, "unknown_field", "is not a field of a value")
             for key in rules.unknown_keys(row)
+        ] + [
+            FieldError(prefix + name, "required", "is required")
+            for name in REQUIRED
+            if name not in row
         ]
         checked: dict[str, Any] = {}
 
@@ -111,12 +116,13 @@ class RowPreparer:
                     )
                 )
 
-        for name in ("context_type", "entity_uid", "metric_uid", "metric_date", "value"):
-            if name not in row:
-                errors.append(FieldError(prefix + name, "required", "is required"))
-        check("context_type", rules.context_type, row.get("context_type"))
-        check("entity_uid", rules.entity_uid, row.get("entity_uid"))
-        check("metric_uid", rules.metric_uid, row.get("metric_uid"))
+        for name, rule in (
+            ("context_type", rules.context_type),
+            ("entity_uid", rules.entity_uid),
+            ("metric_uid", rules.metric_uid),
+        ):
+            if name in row:  # a missing field is "required" alone
+                check(name, rule, row[name])
         check("timezone", rules.timezone, row.get("timezone"))
         check("metadata", rules.metadata, rules.metadata_of(row))
         metric_id, metric = (
@@ -135,8 +141,9 @@ class RowPreparer:
             row.get("time_unit", TimeUnit.DAY.value),
             metric.period_definition,
         )
-        if "time_unit" in checked and "metric_date" in row:
-            check("metric_date", rules.metric_date, row["metric_date"], checked["time_unit"])
+        if "metric_date" in row:  # with a bad time unit, still a date (of a day)
+            unit = checked.get("time_unit", TimeUnit.DAY)
+            check("metric_date", rules.metric_date, row["metric_date"], unit)
         if "value" in row:
             check("value", rules.value, row["value"], metric.storage_unit)
         entity_id = None

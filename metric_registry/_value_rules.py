@@ -30,6 +30,11 @@ LAST_DATE: Final = date(9998, 12, 31)
 """Dates whose periods and instants every zone can represent (a year away from the ends)."""
 _CONTEXTS: Final = {member.value: member for member in ContextType}
 _UNITS: Final = {member.value: member for member in TimeUnit}
+_MAX_DECIMAL_EXPONENT: Final = 400  # beyond both a double (1.8E+308) and 64 bits of cents
+_TOO_LARGE: Final = {
+    StorageUnit.CENTS: "must fit in a signed 64-bit integer of cents",
+    StorageUnit.RAW: "must fit in a double (at most about 1.8E+308)",
+}
 _METADATA_ENCODER: Final = json.JSONEncoder(
     ensure_ascii=False, allow_nan=False, separators=(",", ":")
 )
@@ -112,10 +117,21 @@ def value(given: object, unit: StorageUnit) -> int | float:
     """Cents as an exact 64-bit integer (never through a float); raw as a finite double."""
     if isinstance(given, bool) or not isinstance(given, int | float | Decimal):
         raise Refused("value", "invalid_type", f"must be a number, got {_kind(given)}")
-    if isinstance(given, float | Decimal) and not math.isfinite(given):
+    if isinstance(given, Decimal):  # math.isfinite raises on a signaling NaN
+        if not given.is_finite():
+            raise Refused("value", "out_of_range", "must be a finite number")
+        if given.adjusted() > _MAX_DECIMAL_EXPONENT:  # int() of 1E+999999999 takes forever
+            raise Refused("value", "out_of_range", _TOO_LARGE[unit])
+    elif isinstance(given, float) and not math.isfinite(given):
         raise Refused("value", "out_of_range", "must be a finite number")
     if unit is StorageUnit.RAW:
-        return float(given)
+        try:
+            number = float(given)
+        except OverflowError:  # an int beyond the doubles
+            number = math.inf
+        if not math.isfinite(number):
+            raise Refused("value", "out_of_range", _TOO_LARGE[unit])
+        return number
     if not isinstance(given, int):
         if given != int(given):
             raise Refused(
@@ -123,7 +139,7 @@ def value(given: object, unit: StorageUnit) -> int | float:
             )
         given = int(given)
     if not INT64_MIN <= given <= INT64_MAX:
-        raise Refused("value", "out_of_range", "must fit in a signed 64-bit integer of cents")
+        raise Refused("value", "out_of_range", _TOO_LARGE[unit])
     return given
 
 

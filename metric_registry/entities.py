@@ -73,6 +73,7 @@ class EntityBook:
         registered: list[Entity] = []
         errors: list[FieldError] = []
         with self._store.transaction() as transaction:
+            transaction.lock_writers(TABLE)  # rows in another order must not deadlock
             for index, row in enumerate(rows):
                 try:
                     given = _parse_entity(row, f"entities[{index}].")

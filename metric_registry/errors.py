@@ -8,7 +8,9 @@ The hierarchy::
      ├── ConflictError                   code "already_exists" (a taken key)
      │                                        or "in_use" (a delete refused by references)
      ├── DatabaseOpenError               code "database_unavailable": a bad URL, a path that
-     │                                        cannot be opened, a schema newer than this release
+     │    │                                   cannot be opened, a schema newer than this release
+     │    └── DatabaseUnavailableError   the connection was lost during a call, or none came
+     │                                        in time, or the registry is closed; not retried
      └── DatabaseBusyError               code "database_busy": another connection held a lock
                                               for longer than this call would wait; nothing
                                               was written
@@ -111,6 +113,14 @@ class DatabaseOpenError(MetricRegistryError):
     """The database cannot be opened: a bad URL, an unreachable server, a newer schema."""
 
     code = "database_unavailable"
+
+
+class DatabaseUnavailableError(DatabaseOpenError):
+    """The connection broke during a call, none came in time, or the registry is closed.
+
+    The call was not retried. The server rolls back a transaction whose connection broke; only
+    a break during its COMMIT leaves unknown whether it was written.
+    """
 
 
 class DatabaseBusyError(MetricRegistryError):

@@ -140,7 +140,11 @@ class MetricBook:
         return self._codec.decode(row)
 
     def lookup(self, uid: str) -> tuple[int, Metric] | None:
-        """The row id and the metric stored under ``uid``, or None."""
+        """The row id and the metric stored under ``uid``, or None (also for a uid no
+        metric could have: one with a NUL character or a lone surrogate, which the drivers
+        refuse to send)."""
+        if not storable(uid):
+            return None
         row = self._store.fetch_one(self.statements.select_with_id.sql, (uid,))
         return None if row is None else (row[-1], self._codec.decode(row[:-1]))
 

@@ -10,17 +10,17 @@ from enum import Enum
 from types import TracebackType
 from typing import Any, Final, Self
 
-import peewee as pw
-
-from ._database import open_database, redact_password
+from ._database import open_database
 from ._migrations import migrate
 from ._store import Store
 from ._tables import define_tables
+from ._urls import display_url, scrub, secrets_of
 from ._validation import merge_input
 from .entities import EntityBook
-from .errors import DatabaseOpenError
+from .errors import DatabaseOpenError, MetricRegistryError
 from .metrics import MetricBook
 from .models import (
+    DEFAULT_PER_PAGE,
     ContextType,
     Entity,
     IssuedToken,
@@ -73,13 +73,15 @@ class MetricRegistry:
         try:
             self.schema_version = migrate(self._store)
             self._store.refresh_statistics("metric", "metric_uid")
-        except pw.DatabaseError as exc:
-            self._store.close()
-            shown = redact_password(database)
-            raise DatabaseOpenError(f"cannot open database {shown!r}: {exc}") from exc
-        except DatabaseOpenError:
+        except MetricRegistryError:
             self._store.close()
             raise
+        except Exception as exc:  # the driver's refusal: shown without any secret
+            self._store.close()
+            reason = scrub(str(exc), secrets_of(database))
+            raise DatabaseOpenError(
+                f"cannot open database {display_url(database)!r}: {reason}"
+            ) from None
         self._metrics = MetricBook(self._store, tables.metric, clock)
         self._tokens = TokenBook(self._store, tables.token, clock)
         self._entities = EntityBook(self._store, tables.entity, clock)
@@ -89,7 +91,7 @@ class MetricRegistry:
         )
 
     def __repr__(self) -> str:
-        return f"MetricRegistry({redact_password(self.database)!r})"
+        return f"MetricRegistry({display_url(self.database)!r})"
 
     # -- metrics ---------------------------------------------------------------------------
 
@@ -240,6 +242,29 @@ class MetricRegistry:
         fixed = {"context_type": context_type, "entity_uid": entity_uid}
         return self._value_reads.list_values(_query(query, keywords, **fixed))
 
+    def list_values_by_metric(
+        self,
+        context_type: ContextType | str,
+        entity_uid: str,
+        metric_uids: Sequence[str],
+        *,
+        time_unit: TimeUnit | str = TimeUnit.DAY,
+        start_date: date | str | None = None,
+        end_date: date | str | None = None,
+        latest: bool = False,
+        as_of: date | str | None = None,
+        include_metadata: bool = False,
+        sort: str = "-metric_date",
+        page: int = 1,
+        per_page: int = DEFAULT_PER_PAGE,
+    ) -> dict[str, Page[MetricValue]]:
+        """``list_values`` of each metric on its own, in one read: for every uid of
+        ``metric_uids`` (each once, in order), that page of the entity's values of it."""
+        query = dict(locals())
+        del query["self"]
+        query["metric_uids"] = metric_uids if isinstance(metric_uids, str) else list(metric_uids)
+        return self._value_reads.list_values_by_metric(query)
+
     def list_metric_values(
         self,
         metric_uid: str,
@@ -298,9 +323,9 @@ class MetricRegistry:
         return self._store.no_wait()
 
     def close(self) -> None:
-        """Close this thread's connection (other threads' close when they end).
-
-        A ``:memory:`` registry keeps its one connection, and its data, until it is collected.
+        """Give back the connections: on SQLite, this thread's (other threads' close when they
+        end; a ``:memory:`` registry keeps its one connection, and its data, until it is
+        collected); on PostgreSQL, from the thread that opened the registry, the whole pool.
         """
         self._store.close()
 

@@ -24,7 +24,6 @@ from .models.values import EDITABLE_FIELDS, KEY_FIELDS, ON_CONFLICT, MetricValue
 CHUNK_ROWS: Final = 1000
 MAX_REPORTED_ERRORS: Final = 100
 TABLE: Final = "metric_value"
-_NO_METRIC: Final = (0, None)
 
 
 class ValueBook:
@@ -47,6 +46,12 @@ class ValueBook:
         self._select = statement_from_text(
             f"SELECT {columns}, v.id FROM {JOINED} WHERE v.uid = :uid", mark, TABLE
         )
+        # An update reads the row it changes under a row lock (SQLite's write lock is taken
+        # up front): two updates of different fields must not undo each other.
+        locked = " FOR UPDATE OF v" if store.dialect.name == "postgresql" else ""
+        self._select_for_update = statement_from_text(
+            f"SELECT {columns}, v.id FROM {JOINED} WHERE v.uid = :uid{locked}", mark, TABLE
+        )
         self._update = statement_from_text(
             "UPDATE metric_value SET value_cents = :value_cents, value_raw = :value_raw, "
             "timezone = :timezone, metadata = :metadata, updated_at = :updated_at WHERE id = :id",
@@ -60,6 +65,8 @@ class ValueBook:
     ) -> MetricValue:
         row = {**fields, "context_type": context_type, "entity_uid": entity_uid}
         with self.store.transaction() as transaction:
+            if transaction.nested:  # with the caller's other writes, it is a batch
+                transaction.lock_writers(TABLE)
             batch = RowPreparer(self, transaction, register_entities=False)
             stored, errors = batch.prepare(row, "")
             if stored is None:
@@ -89,6 +96,7 @@ class ValueBook:
         if not isinstance(register_entities, bool):
             raise ValidationError.single("register_entities", "invalid_type", "must be a boolean")
         with self.store.transaction() as transaction:
+            transaction.lock_writers(TABLE)
             counts = self._write_batch(transaction, rows, on_conflict, register_entities)  # type: ignore[arg-type]
         return RecordSummary.trusted(
             {
@@ -135,12 +143,13 @@ class ValueBook:
             writer.write(chunk, positions, describe)
         return writer.finish()
 
-    def _row(self, uid: object) -> Any:
+    def _row(self, uid: object, *, for_update: bool = False) -> Any:
         canonical = canonical_uuid(uid) if isinstance(uid, str) else None
         if canonical is None:
             raise NotFoundError("value", str(uid))
         stored_uid = self.decoder.stored_uid(canonical)
-        row = self.store.fetch_one(self._select.sql, (stored_uid,))
+        statement = self._select_for_update if for_update else self._select
+        row = self.store.fetch_one(statement.sql, (stored_uid,))
         if row is None:
             raise NotFoundError("value", canonical)
         return row
@@ -153,7 +162,7 @@ class ValueBook:
     ) -> MetricValue:
         requested = merge_input(data, changes)
         with self.store.transaction() as transaction:
-            row = self._row(uid)
+            row = self._row(uid, for_update=True)
             current = self.decoder.decode(row[:-1])
             fields = _checked_changes(current, requested)
             changed = {

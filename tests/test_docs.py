@@ -20,12 +20,35 @@ def test_readme_has_python_examples() -> None:
 
 
 @pytest.mark.parametrize("source", PYTHON_BLOCKS, ids=lambda source: source.splitlines()[0])
-def test_readme_python_example_runs(
+def test_readme_python_example_runs_again_and_again(
     source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    exec(compile(source, "README.md", "exec"), {})
-    assert (tmp_path / "metrics.db").exists()
+    for _ in range(2):
+        namespace: dict[str, object] = {}
+        exec(compile(source, "README.md", "exec"), namespace)
+        registry = namespace.get("registry")
+        if isinstance(registry, MetricRegistry):
+            registry.close()
+    assert list(tmp_path.glob("*.db"))  # it wrote a file of its own,
+    assert not (tmp_path / "metrics.db").exists()  # not the server's default one
+
+
+def test_readme_embedding_example_serves_with_the_token_it_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from starlette.testclient import TestClient
+
+    [source] = [block for block in PYTHON_BLOCKS if "create_app(" in block]
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile(source, "README.md", "exec"), namespace)
+    [line] = capsys.readouterr().out.splitlines()
+    secret = line.removeprefix("export TOKEN=")
+    with TestClient(namespace["app"]) as client:  # type: ignore[arg-type]
+        assert client.get("/api/metrics").status_code == 401
+        response = client.get("/api/metrics", headers={"Authorization": f"Bearer {secret}"})
+        assert response.status_code == 200, response.text
 
 
 PUBLIC_METHODS = sorted(

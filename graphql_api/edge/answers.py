@@ -35,6 +35,7 @@ from metric_registry.errors import ECHO_LIMIT, shown
 
 from .errors import BadRequestError, BodyTooLargeError, InsufficientScopeError, UnauthenticatedError
 
+MAX_MESSAGE_CHARS: Final = 300
 GRAPHQL_PATHS: Final = frozenset({"/graphql", "/graphql/"})
 JSON_MEDIA_TYPE: Final = "application/json"
 REALM: Final = 'Bearer realm="metric-registry"'
@@ -63,6 +64,14 @@ def brief(text: str) -> str:
     return text if len(text) <= ECHO_LIMIT else f"{text[: ECHO_LIMIT - 1]}…"
 
 
+def shortened(message: str) -> str:
+    """A message cut to MAX_MESSAGE_CHARS: the last guard against a message that repeats long
+    client text (graphql-core's name a field or token of the document in full)."""
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    return f"{message[: MAX_MESSAGE_CHARS - 1]}… ({len(message)} characters)"
+
+
 def challenge(error: str | None = None) -> str:
     """A ``WWW-Authenticate`` value (RFC 6750)."""
     return f'{REALM}, error="{error}"' if error else REALM
@@ -82,13 +91,13 @@ def failure(
     errors: Iterable[FieldError] = (),
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """An error envelope; each entry names a field (shortened), a stable code and a reason."""
+    """An error envelope; each entry names a field, a stable code and a reason (both cut)."""
     body = {
         "status": "error",
         "status_code": status_code,
         "message": message,
         "errors": [
-            {"field": brief(error.field), "code": error.code, "message": error.message}
+            {"field": brief(error.field), "code": error.code, "message": shortened(error.message)}
             for error in errors
         ],
     }
@@ -96,8 +105,8 @@ def failure(
 
 
 def _invalid(exc: ValidationError, scope: Scope) -> Response:
-    # The core's summary repeats each field name, which may be client text (an unknown key).
-    summary = "; ".join(f"{brief(error.field)}: {error.message}" for error in exc.errors)
+    # The core's summary repeats each field name and reason, which may hold client text.
+    summary = "; ".join(f"{brief(error.field)}: {shortened(error.message)}" for error in exc.errors)
     return failure(422, f"invalid input: {summary}", exc.errors)
 
 

@@ -19,10 +19,10 @@ from .answers import answer
 from .core_calls import call_core
 from .errors import UnauthenticatedError
 
-PUBLIC_PATHS: Final = frozenset({"/healthz", "/openapi.json", "/docs"})
-"""Open to anyone: they hold no data (a health check, the API's description and its page)."""
+# Open: the health check, the landing page, the REST API's description and its page, and the
+# pages' assets (they hold no data).
+PUBLIC_PATHS: Final = frozenset({"/healthz", "/", "/openapi.json", "/docs"})
 PUBLIC_PREFIXES: Final = ("/static/",)
-"""The vendored browser assets those pages load."""
 # What each token scope may do, as the core says it (write implies read): the credentials'
 # scopes are the TokenScope values a token of that scope allows.
 CREDENTIALS: Final = {
@@ -71,9 +71,8 @@ def is_graphiql_page(scope: Scope) -> bool:
 
 
 def is_public(scope: Scope) -> bool:
-    """A request that needs no token."""
     path: str = scope["path"]
-    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or is_graphiql_page(scope)
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
 
 
 class BearerAuthMiddleware:
@@ -87,7 +86,7 @@ class BearerAuthMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if is_public(scope):
+        if is_public(scope) or is_graphiql_page(scope):
             scope["auth"], scope["user"] = _NO_CREDENTIALS, UnauthenticatedUser()
             await self.app(scope, receive, send)
             return

@@ -1,8 +1,9 @@
 """``/graphql``: a lean Starlette endpoint over graphql-core, with the registry in its context.
 
 Queries over GET or POST, mutations over POST only; no batching, no uploads, no websockets.
-GraphiQL (strawberry's page) is served to a browser's GET when enabled. A malformed request
-raises ``BadRequestError``, answered with a GraphQL error body by ``graphql_api.edge.answers``.
+GraphiQL (``graphql_api.pages``, over local assets only) is served to a browser's GET when
+enabled. A malformed request raises ``BadRequestError``, answered with a GraphQL error body by
+``graphql_api.edge.answers``.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from typing import Final
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
-from strawberry.http.ides import get_graphql_ide_html
 
 from metric_registry import MetricRegistry
 
+from ..pages import graphiql_page
 from .execute import OperationRunner, ResponseBody
 from .http import from_body, from_query_params
 from .schema import build_schema
@@ -42,7 +43,7 @@ class GraphQLEndpoint:
     def __init__(self, registry: MetricRegistry, *, graphiql: bool) -> None:
         self.registry = registry
         self.runner = OperationRunner(build_schema())
-        self.graphiql_html = get_graphql_ide_html("graphiql") if graphiql else None
+        self.graphiql = graphiql_page() if graphiql else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -64,9 +65,9 @@ class GraphQLEndpoint:
         return Response(encode(body), media_type=JSON_TYPE)
 
     def graphiql_page(self) -> Response:
-        if self.graphiql_html is None:
+        if self.graphiql is None:
             raise HTTPException(404)
-        return HTMLResponse(self.graphiql_html)
+        return self.graphiql.response()
 
 
 def graphql_routes(registry: MetricRegistry, *, graphiql: bool) -> list[BaseRoute]:

@@ -3,26 +3,18 @@
 (``DATABASE_BUSY``…), the unexpected is logged with its traceback and shown as
 ``"Unexpected error."`` (``INTERNAL_SERVER_ERROR``), GraphQL's own errors pass as they are.
 
-Every message is cut to ``MAX_MESSAGE_CHARS``: graphql-core's messages repeat names from the
-document (a field, an operation, a syntax error's token), which may be long client text.
+Every message is cut (``edge.answers.shortened``): graphql-core's messages repeat names from
+the document (a field, an operation, a syntax error's token), which may be long client text.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.schema.base import BaseSchema
 
-from ..edge.answers import graphql_failure, logger
-
-MAX_MESSAGE_CHARS: Final = 300
-
-
-def shortened(message: str) -> str:
-    if len(message) <= MAX_MESSAGE_CHARS:
-        return message
-    return f"{message[: MAX_MESSAGE_CHARS - 1]}… ({len(message)} characters)"
+from ..edge.answers import graphql_failure, logger, shortened
 
 
 def presented(error: GraphQLError) -> dict[str, Any]:

@@ -45,7 +45,8 @@ class PlainExecutor(Executor[Any]):
 
     strawberry's executor class extends graphql-core's ``IncrementalExecutor``, whose extra
     bookkeeping serves ``@defer``/``@stream`` only; ``execute`` refuses a schema with those
-    directives, and this one has none. About 4% of a ``metric(uid)`` execution.
+    directives, and this one has none. About 7% of a ``metric(uid)`` request in process
+    (measured again with the faces' edge layer in: 149 against 159 µs of CPU).
     """
 
     def __init__(self, *args: Any, operation_extensions: Any = None, **kwargs: Any) -> None:
@@ -113,7 +114,7 @@ class OperationRunner:
                 is_awaitable=IS_AWAITABLE,
                 operation_extensions=request.extensions,
             )
-            if IS_AWAITABLE(result):  # only if a resolver were async
+            if IS_AWAITABLE(result):  # a field whose core call went to a thread
                 result = await cast("Awaitable[ExecutionResult]", result)
         except Exception as error:  # not a field's: those are in the result
             return answer(None, [as_graphql_error(error)])

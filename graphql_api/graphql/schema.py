@@ -1,14 +1,13 @@
 """The GraphQL schema: each resolver is one call into ``MetricRegistry`` (``on_core``).
 
-A resolver returns its result, or an awaitable of it when the call must wait for SQLite's
-write lock (graphql-core awaits that field alone; strawberry's exception handlers still turn
-the core's errors into union members, since they await an awaitable result too).
+Metrics are resolved here; entities and values in ``entities`` and ``values`` (their types
+in ``value_types``, ``Metric.values`` and ``Metric.latestValue`` in ``value_fields``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final, TypeVar, cast
+from typing import Any, Final
 
 import strawberry
 from graphql import GraphQLError
@@ -22,9 +21,20 @@ from metric_registry import TokenScope
 from metric_registry.models import LISTING_FILTERS, MetricListing
 
 from ..edge.auth import allows
-from ..edge.core_calls import call_core_or_defer
+from .entities import (
+    DeleteEntityResult,
+    Entity,
+    EntityPage,
+    RegisterEntityResult,
+    delete_entity,
+    get_entity,
+    list_entities,
+    register_entity,
+)
 from .fields import lighten_resolvers
 from .limits import Prepared, document_cache
+from .resolving import BAD_USER_INPUT, argument_names, bad_arguments, on_core
+from .scalars import SCALARS
 from .types import (
     ConflictError,
     CreateMetricInput,
@@ -39,37 +49,32 @@ from .types import (
     UpdateMetricInput,
     UpdateMetricResult,
     ValidationError,
-    graphql_name,
+)
+from .value_types import MetricValue, MetricValuePage
+from .values import (
+    DeleteMetricValueResult,
+    RecordMetricValueResult,
+    RecordMetricValuesResult,
+    UpdateMetricValueResult,
+    delete_value,
+    get_value,
+    list_values,
+    rank_values,
+    record_value,
+    record_values,
+    update_value,
 )
 
-BAD_USER_INPUT: Final = "BAD_USER_INPUT"
-T = TypeVar("T")
+__all__ = ["BAD_USER_INPUT", "LISTING_ARGUMENTS", "RegistrySchema", "build_schema", "sdl"]
 
 
 def listing_arguments() -> dict[str, str]:
     """Where each core listing parameter comes from in ``Query.metrics``: a filter from
     ``filter.<name>``, the sort from ``orderBy``, the rest from the argument of its name."""
-    return {
-        name: (
-            f"filter.{graphql_name(name)}"
-            if name in LISTING_FILTERS
-            else "orderBy"
-            if name == "sort"
-            else graphql_name(name)
-        )
-        for name in MetricListing.model_fields
-    }
+    return argument_names(MetricListing.model_fields, LISTING_FILTERS)
 
 
 LISTING_ARGUMENTS: Final = listing_arguments()
-
-
-def on_core(info: strawberry.Info, call: Callable[[core.MetricRegistry], T]) -> T:
-    """``call(registry)`` now, or (when it would wait for SQLite's write lock) an awaitable of
-    its result from the threadpool, which graphql-core awaits for this field alone (see
-    ``graphql_api.edge.core_calls``). To the schema's types the field's value is a ``T``."""
-    registry: core.MetricRegistry = info.context["registry"]
-    return cast("T", call_core_or_defer(registry, call, registry))
 
 
 class CanWrite(BasePermission):
@@ -84,19 +89,7 @@ class CanWrite(BasePermission):
 
 def listing_error(error: core.ValidationError) -> GraphQLError:
     """A bad Query.metrics argument: a top-level error naming the argument."""
-    field_errors = [
-        {
-            "field": LISTING_ARGUMENTS.get(item.field, graphql_name(item.field)),
-            "code": item.code,
-            "message": item.message,
-        }
-        for item in error.errors
-    ]
-    summary = "; ".join(f"{item['field']}: {item['message']}" for item in field_errors)
-    return GraphQLError(
-        f"invalid argument: {summary}",
-        extensions={"code": BAD_USER_INPUT, "fieldErrors": field_errors},
-    )
+    return bad_arguments(error, LISTING_ARGUMENTS)
 
 
 def get_metric(info: strawberry.Info, uid: str) -> Metric | None:
@@ -125,8 +118,9 @@ def list_metrics(
             found = registry.list_metrics(query)
         except core.ValidationError as error:
             raise listing_error(error) from error
+        page_uids = tuple(item.uid for item in found.items)
         return MetricPage(
-            items=[Metric.from_core(item) for item in found.items],
+            items=[Metric.from_core(item, page_uids) for item in found.items],
             page=found.page,
             per_page=found.per_page,
             total_pages=found.total_pages,
@@ -163,6 +157,27 @@ class Query:
         description="One page of metrics matching every filter. An argument out of range "
         "is a top-level error with extensions.code BAD_USER_INPUT naming it.",
     )
+    entity: Entity | None = strawberry.field(
+        resolver=get_entity, description="The registered entity, or null."
+    )
+    entities: EntityPage = strawberry.field(
+        resolver=list_entities,
+        description="One page of a context's entities in uid order; search matches uid and "
+        "name. A bad argument is a BAD_USER_INPUT error naming it.",
+    )
+    metric_value: MetricValue | None = strawberry.field(
+        resolver=get_value, description="The value stored under uid, or null."
+    )
+    metric_values: MetricValuePage = strawberry.field(
+        resolver=list_values,
+        description="One page of one entity's values. A bad argument (an unregistered entity "
+        "or an unknown metric uid included) is a BAD_USER_INPUT error naming it.",
+    )
+    metric_ranking: MetricValuePage = strawberry.field(
+        resolver=rank_values,
+        description="One metric across entities: by default each entity's newest value, "
+        "highest first. A bad argument (an unknown metric included) is a BAD_USER_INPUT error.",
+    )
 
 
 @strawberry.type
@@ -175,6 +190,24 @@ class Mutation:
     )
     delete_metric: DeleteMetricResult = strawberry.mutation(
         resolver=delete_metric, permission_classes=[CanWrite]
+    )
+    register_entity: RegisterEntityResult = strawberry.mutation(
+        resolver=register_entity, permission_classes=[CanWrite]
+    )
+    delete_entity: DeleteEntityResult = strawberry.mutation(
+        resolver=delete_entity, permission_classes=[CanWrite]
+    )
+    record_metric_value: RecordMetricValueResult = strawberry.mutation(
+        resolver=record_value, permission_classes=[CanWrite]
+    )
+    record_metric_values: RecordMetricValuesResult = strawberry.mutation(
+        resolver=record_values, permission_classes=[CanWrite]
+    )
+    update_metric_value: UpdateMetricValueResult = strawberry.mutation(
+        resolver=update_value, permission_classes=[CanWrite]
+    )
+    delete_metric_value: DeleteMetricValueResult = strawberry.mutation(
+        resolver=delete_value, permission_classes=[CanWrite]
     )
 
 
@@ -218,7 +251,7 @@ def build_schema() -> RegistrySchema:
             NotFoundErrorHandler(),
             ConflictErrorHandler(),
         ],
-        config=StrawberryConfig(disable_field_suggestions=True),
+        config=StrawberryConfig(disable_field_suggestions=True, scalar_map=SCALARS),
     )
     lighten_resolvers(schema)
     # The document cache validates against the built GraphQL schema, so it is attached after.

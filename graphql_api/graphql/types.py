@@ -6,7 +6,6 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Final, cast
 
 import strawberry
-from strawberry.utils.str_converters import to_camel_case
 
 import metric_registry as core
 from metric_registry import ContextType, PeriodDefinition, StorageUnit, ValueType
@@ -19,11 +18,10 @@ from metric_registry.models import (
     format_timestamp,
 )
 
-# The core's enums, exposed under their upper-case member names (CURRENCY, AS_OF_DATE…).
-strawberry.enum(ContextType, description="Whose figure a metric is.")
-strawberry.enum(ValueType, description="What kind of number a metric holds.")
-strawberry.enum(StorageUnit, description="How values are stored: as given, or in cents.")
-strawberry.enum(PeriodDefinition, description="How a value's metric date is read.")
+from .enums import OrderDirection
+from .resolving import graphql_name
+from .value_fields import latest_value, metric_values
+from .value_types import MetricValue, MetricValuePage
 
 
 def _order_fields() -> type[Enum]:
@@ -37,12 +35,6 @@ if TYPE_CHECKING:
     MetricOrderField = Any
 else:
     MetricOrderField = _order_fields()
-
-
-@strawberry.enum
-class OrderDirection(Enum):
-    ASC = "+"
-    DESC = "-"
 
 
 @strawberry.type(description="A metric definition.")
@@ -59,9 +51,21 @@ class Metric:
     is_active: bool
     created_at: str = strawberry.field(description="UTC, as YYYY-MM-DDTHH:MM:SSZ.")
     updated_at: str = strawberry.field(description="UTC, as YYYY-MM-DDTHH:MM:SSZ.")
+    values: MetricValuePage = strawberry.field(
+        resolver=metric_values,
+        description="One page of this metric's values for an entity. On a page of metrics, "
+        "every metric's page is read at once (no N+1).",
+    )
+    latest_value: MetricValue | None = strawberry.field(
+        resolver=latest_value,
+        description="This metric's newest value for an entity (on or before asOf), or null. "
+        "On a page of metrics, read for all of them at once.",
+    )
+    page_uids: strawberry.Private[tuple[str, ...]] = ()
+    """The uids of the page this metric was listed in: what ``values`` reads at once."""
 
     @classmethod
-    def from_core(cls, metric: core.Metric) -> Metric:
+    def from_core(cls, metric: core.Metric, page_uids: tuple[str, ...] = ()) -> Metric:
         return cls(
             uid=metric.uid,
             name=metric.name,
@@ -75,6 +79,7 @@ class Metric:
             is_active=metric.is_active,
             created_at=format_timestamp(metric.created_at),
             updated_at=format_timestamp(metric.updated_at),
+            page_uids=page_uids,
         )
 
 
@@ -206,8 +211,3 @@ class MetricOrder:
 
 if tuple(MetricFilter.__annotations__) != LISTING_FILTERS:  # checked once, at import
     raise TypeError(f"MetricFilter's fields are not the core's listing filters {LISTING_FILTERS}")
-
-
-def graphql_name(core_field: str) -> str:
-    """A core field name (``value_type``, ``items.0.uid``) as GraphQL spells it."""
-    return ".".join(to_camel_case(part) for part in core_field.split("."))

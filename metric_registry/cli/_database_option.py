@@ -7,7 +7,7 @@ import os
 import re
 from typing import Final
 
-from .._database import redact_password
+from .._urls import display_url
 from ..registry import DEFAULT_DATABASE, MetricRegistry
 
 DATABASE_VARIABLE: Final = "METRIC_REGISTRY_DB"
@@ -33,12 +33,8 @@ def open_registry(args: argparse.Namespace) -> MetricRegistry:
 
 def without_password(text: str, target: str) -> str:
     """``text`` (a message that may quote the database ``target``) fit to print."""
-    try:
-        shown = redact_password(target)
-    except ValueError:  # a URL too malformed for the redactor to parse
-        shown = target
-    text = text.replace(target, shown)
-    password = _password_in(target)
+    text = text.replace(target, display_url(target))
+    password = _password_in(target)  # also when the URL is too malformed to parse
     return text.replace(password, "***") if password else text
 
 

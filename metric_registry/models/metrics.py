@@ -8,6 +8,7 @@ from typing import Annotated, Final, get_args
 from pydantic import AfterValidator, StrictBool, StringConstraints, field_serializer
 from pydantic_core import PydanticCustomError
 
+from ..errors import shown
 from .common import (
     DEFAULT_PER_PAGE,
     Input,
@@ -126,7 +127,7 @@ def _sort(value: str) -> str:
     if value in SORTABLE_FIELDS:
         return f"+{value}"
     if value not in SORTS:
-        raise PydanticCustomError("invalid_choice", f"{SORT_RULE}; got {value!r}")
+        raise PydanticCustomError("invalid_choice", f"{SORT_RULE}; got {shown(value)}")
     return value
 
 

@@ -28,12 +28,12 @@ from .enums import ContextType, PeriodDefinition, StorageUnit, TimeUnit, ValueTy
 
 MAX_METADATA_BYTES: Final = 64 * 1024
 VALUE_SORTS: Final = ("metric_date", "value", "created_at")
+ON_CONFLICT: Final = ("error", "skip", "update")
+"""What ``record_values`` does with a row whose key is stored: refuse, keep, or update."""
 EDITABLE_FIELDS: Final = ("value", "metadata", "timezone")
 KEY_FIELDS: Final = ("metric_uid", "context_type", "entity_uid", "time_unit", "metric_date")
 """What identifies a value: immutable once recorded (re-sending the same is a no-op)."""
 INPUT_FIELDS: Final = (*KEY_FIELDS, *EDITABLE_FIELDS)
-ON_CONFLICT: Final = ("error", "skip", "update")
-"""What a batch does with a row whose key is stored: refuse the batch, keep, or update."""
 
 
 class MetricValue(ReadModel):

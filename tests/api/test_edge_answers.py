@@ -187,6 +187,13 @@ def test_a_64_kb_unknown_query_parameter_is_answered_in_under_2_kb(api: Api) -> 
     assert len(response.content) < SHORT_ANSWER_BYTES
 
 
+def test_a_64_kb_sort_is_answered_in_under_2_kb(api: Api) -> None:
+    response = api.request("GET", "/api/metrics", params={"sort": "x" * LONG_IN_URL})
+
+    assert codes(failure(response, 422)) == {("sort", "invalid_choice")}
+    assert len(response.content) < SHORT_ANSWER_BYTES
+
+
 def test_a_64_kb_content_type_is_answered_in_under_2_kb(api: Api) -> None:
     response = api.request(
         "POST", "/api/metrics", content=b"{}", headers={"Content-Type": "text/" + "x" * LONG}

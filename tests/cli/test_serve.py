@@ -1,4 +1,5 @@
-"""``serve``: refuses what cannot work before issuing anything, then hands over to uvicorn."""
+"""``serve``: refuses what cannot work before issuing anything, issues its first token only once
+the port is bound, then hands over to uvicorn."""
 
 from __future__ import annotations
 
@@ -17,13 +18,16 @@ ON_DISK = ["metrics.db", "./:memory:.db", "sqlite:///metrics.db"]
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Calls that would have started uvicorn, recorded instead."""
+    """Calls that would have started uvicorn, recorded instead; each "binds" its port."""
     import graphql_api.server
+    from graphql_api.pages import KNOWN_PLACES
 
     calls: list[dict[str, Any]] = []
 
-    def record(database: str, **options: Any) -> None:
+    def record(database: str, *, on_listening: Any, **options: Any) -> None:
         calls.append({"database": database, **options})
+        base_url = f"http://{options['host']}:{options['port']}"
+        on_listening(graphql_api.server.Listening(base_url, KNOWN_PLACES))
 
     monkeypatch.setattr(graphql_api.server, "serve", record)
     return calls
@@ -101,22 +105,54 @@ def test_serve_refuses_bad_ports_and_worker_counts(
     assert not Path(db).exists()
 
 
-def test_serve_issues_a_write_token_once_then_serves(
+def test_serve_issues_a_write_token_once_bound_then_serves(
     cli: Runner, served: list[dict[str, Any]], db: str
 ) -> None:
-    code, out, _ = cli("serve", "--db", db, "--port", "65535", "--workers", "2", "--no-graphiql")
+    argv = ["--port", "65535", "--workers", "2", "--no-graphiql", "--no-access-log"]
+    code, out, _ = cli("serve", "--db", db, *argv)
     assert code == 0
-    secret = out.splitlines()[-1]
+    [line] = [line for line in out.splitlines() if "mr_" in line]
+    prefix, secret = line.split("=", 1)
+    assert prefix == "  export TOKEN"
     token = MetricRegistry(db).verify_token(secret)
     assert token is not None
     assert (token.name, token.scope) == ("default", "write")
     assert served == [
-        {"database": db, "host": "127.0.0.1", "port": 65535, "workers": 2, "graphiql": False}
+        {
+            "database": db,
+            "host": "127.0.0.1",
+            "port": 65535,
+            "workers": 2,
+            "graphiql": False,
+            "access_log": False,
+        }
     ]
+    assert f"metric-registry is serving {Path(db).resolve()}" in out
+    assert "http://127.0.0.1:65535/api/metrics" in out
 
     code, out, _ = cli("serve", "--db", db)
-    assert (code, out) == (0, "")
-    assert served[-1]["port"] == 8000
+    assert code == 0
+    assert "mr_" not in out
+    assert "This database has 1 token; a secret is shown only when issued" in out
+    assert f"$(metric-registry token create NAME --scope write --db {db})" in out
+    assert (served[-1]["port"], served[-1]["access_log"]) == (8000, True)
+
+
+def test_serve_issues_nothing_when_the_port_cannot_be_bound(
+    cli: Runner, db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import graphql_api.server
+
+    def refuse(database: str, **options: Any) -> None:
+        reason = "address already in use"
+        raise graphql_api.server.CannotListenError("127.0.0.1", 8000, reason, in_use=True)
+
+    monkeypatch.setattr(graphql_api.server, "serve", refuse)
+    code, out, err = cli("serve", "--db", db)
+    assert (code, out) == (1, "")
+    assert "error: cannot listen on 127.0.0.1:8000: address already in use" in err
+    assert "choose another --port); no token was issued" in err
+    assert MetricRegistry(db).list_tokens() == []
 
 
 def test_serve_help_shows_every_default(cli: Runner) -> None:

@@ -127,7 +127,7 @@ def test_memory_databases_are_separate() -> None:
     [
         pytest.param("mysql://user@localhost/metrics", id="mysql"),
         pytest.param("http://example.com/metrics.db", id="http"),
-        pytest.param("sqlite+pysqlite:///metrics.db", id="sqlalchemy-driver"),
+        pytest.param("postgresql+asyncpg://user@localhost/metrics", id="sqlalchemy-async-driver"),
         pytest.param("oracle://scott@db", id="oracle"),
     ],
 )

@@ -2,14 +2,19 @@
 
 Schemathesis (GraphQL mode, from the checked-in ``schema.graphql``) writes queries and
 mutations, valid and not, sent with a write token. For each: no 5xx, no traceback or SQL, and
-the database is unchanged unless the answer is a successful mutation. Then the limits: depth
-over 10, more than 20 aliases, more than 5,000 tokens, bodies over 1 MiB, batches, malformed
-JSON; each refused as the SPEC says, with nothing written.
+the database (metrics, tokens, entities and values) is unchanged unless the answer is a
+successful mutation. Then the limits: depth over 10, more than 20 aliases, more than 5,000
+tokens, bodies over 1 MiB, batches, malformed JSON; each refused as the SPEC says, with
+nothing written. Then the value and entity mutations with hostile fields: numbers of every
+shape, NUL characters and lone surrogates, oversized and deep metadata, big batches, the
+read scope.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -32,6 +37,7 @@ from graphql import (
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
+from tests.e2e._scalars import register_graphql_scalars
 from tests.e2e.conftest import LiveServer
 
 from .conftest import (
@@ -46,10 +52,16 @@ from .conftest import (
 
 pytestmark = pytest.mark.e2e
 
+
+register_graphql_scalars()
 SCHEMA = schemathesis.graphql.from_path(Path(__file__).parents[2] / "schema.graphql")
 MIB = 1024 * 1024
 TYPENAME = "reliabilityTypename"
-SUCCESSES = frozenset({"Metric", "DeletedMetric"})
+SUCCESSES = frozenset(
+    {"Metric", "DeletedMetric", "Entity", "DeletedEntity", "MetricValue", "RecordSummary",
+     "DeletedMetricValue"}
+)  # fmt: skip
+VALUE_TABLES = ("SELECT * FROM entity ORDER BY id", "SELECT * FROM metric_value ORDER BY id")
 
 
 # Words schemathesis often draws (it mines the application's constants): seeded as uids, so
@@ -59,11 +71,21 @@ SEEDED = ["value", "name", "uid", "metric", "search", "page", "count", "raw", "c
 
 @pytest.fixture(scope="module")
 def snapshot(module_server: LiveServer) -> Iterator[Callable[[], Rows]]:
+    """Every row of the metric, token, entity and value tables, read outside the server."""
     with client(module_server) as http:
         for uid in SEEDED:
             assert http.post("/api/metrics", json={"uid": uid, "name": uid}).status_code == 200
-    with reader(module_server.db_path) as read:
-        yield read
+    with (
+        reader(module_server.db_path) as read,
+        sqlite3.connect(module_server.db_path, timeout=30, isolation_level=None) as connection,
+    ):
+
+        def read_all() -> Rows:
+            values = tuple(tuple(connection.execute(sql).fetchall()) for sql in VALUE_TABLES)
+            return (*read(), ("entities and values", *values))
+
+        yield read_all
+    connection.close()
 
 
 @pytest.fixture(scope="module")
@@ -404,3 +426,259 @@ def test_lone_surrogates_in_variables_are_refused(module_server: LiveServer) -> 
                 unexpected.append(query)
             assert stored() == before, query
     assert not unexpected, unexpected
+
+
+# -- values and entities --------------------------------------------------------------------
+
+ENTITY = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
+STORED_DATE = "2026-03-15"
+RECORD_LITERAL = (
+    'mutation {{ recordMetricValue(input: {{contextType: ORGANIZATION, entityUid: "{entity}", '
+    'metricUid: "{metric}", metricDate: "{date}", value: {value}{extra}}}) {{ __typename '
+    "... on ValidationError {{ fieldErrors {{ field code }} }} }} }}"
+)
+RECORD_VARIABLES = (
+    "mutation($input: RecordMetricValueInput!) { recordMetricValue(input: $input) "
+    "{ __typename ... on ValidationError { fieldErrors { field code } } } }"
+)
+RECORD_MANY = (
+    "mutation($input: RecordMetricValuesInput!) { recordMetricValues(input: $input) "
+    "{ __typename ... on RecordSummary { inserted } ... on ValidationError { fieldErrors "
+    "{ field code } } } }"
+)
+
+
+def as_body(query: str, **variables: Any) -> bytes:
+    """A request body as bytes (lone surrogates escaped, as a client's JSON encoder sends them)."""
+    return json.dumps({"query": query, "variables": variables}).encode()
+
+
+def graphql(server: LiveServer, query: str, token: str | None = None, **variables: Any) -> Any:
+    """The 200 answer's JSON, after checking it neither failed nor leaked."""
+    response = post(server, {"query": query, "variables": variables}, token)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def cents_metric(module_server: LiveServer) -> str:
+    """A cents metric with one value of ENTITY on STORED_DATE: any value sent for that key is
+    refused (by its type, by a rule, or as a conflict), so nothing may be written."""
+    setup = (
+        'mutation { createMetric(input: {uid: "hostile_cents", name: "x", storageUnit: CENTS}) '
+        "{ __typename } "
+        f'registerEntity(input: {{contextType: ORGANIZATION, uid: "{ENTITY}"}}) {{ __typename }} }}'
+    )
+    assert graphql(module_server, setup)["data"] == {
+        "createMetric": {"__typename": "Metric"},
+        "registerEntity": {"__typename": "Entity"},
+    }
+    stored = RECORD_LITERAL.format(
+        entity=ENTITY, metric="hostile_cents", date=STORED_DATE, value=1, extra=""
+    )
+    assert graphql(module_server, stored)["data"]["recordMetricValue"]["__typename"] == (
+        "MetricValue"
+    )
+    return "hostile_cents"
+
+
+HOSTILE_LITERALS = [
+    "true", '"12"', "null", "[1]", "{a: 1}", "1e400", "-1e400", "0.5", "-0.0", "1e2",
+    str(2**63), str(-(2**63) - 1), "9" * 4000, "9" * 4400, "NaN", "Infinity", "0x10", "01",
+    "1_000", "$undefined", "ORGANIZATION",
+]  # fmt: skip
+HOSTILE_VARIABLES: list[Any] = [
+    True, False, "12", "", None, [1], {"a": 1}, 0.5, -0.0, 2**63, -(2**63) - 1, 10**4000,
+    1e308, 5e-324,
+]  # fmt: skip
+
+
+def test_hostile_numbers_are_refused_cleanly(
+    module_server: LiveServer, snapshot: Callable[[], Rows], cents_metric: str
+) -> None:
+    problems = len(log_problems(module_server))
+    before = snapshot()
+    answers: Counter[str] = Counter()
+    for literal in HOSTILE_LITERALS:
+        query = RECORD_LITERAL.format(
+            entity=ENTITY, metric=cents_metric, date=STORED_DATE, value=literal, extra=""
+        )
+        body = graphql(module_server, query)
+        answers[_answer(body)] += 1
+    for value in HOSTILE_VARIABLES:
+        given = {
+            "contextType": "ORGANIZATION",
+            "entityUid": ENTITY,
+            "metricUid": cents_metric,
+            "metricDate": STORED_DATE,
+            "value": value,
+        }
+        body = post(module_server, as_body(RECORD_VARIABLES, input=given))
+        if body.status_code == 400:  # e.g. an integer too long for the JSON decoder
+            refused(body, 400, "BAD_REQUEST")
+            answers["BAD_REQUEST"] += 1
+            continue
+        answers[_answer(body.json())] += 1
+    assert snapshot() == before
+    assert "Unexpected error" not in answers
+    assert answers["MetricValue"] == 0
+    # whole numbers of cents reach the stored key: -0.0 and 1e2 as literals, -0.0 as a variable
+    assert answers["ConflictError"] == 3, answers
+    assert log_problems(module_server)[problems:] == []
+
+
+def _answer(body: dict[str, Any]) -> str:
+    """What an answer to one recordMetricValue was: its member, or its first error."""
+    data = body.get("data") or {}
+    result = data.get("recordMetricValue")
+    if result is not None:
+        return str(result["__typename"])
+    message: str = body["errors"][0]["message"]
+    return "Unexpected error" if "Unexpected error" in message else "GraphQL error"
+
+
+def test_hostile_text_in_value_and_entity_fields(engine_server: LiveServer) -> None:
+    """NUL characters and lone surrogates in every text field (and in metadata) of the value
+    and entity operations, on each engine: refused or stored, never an unexpected error."""
+    setup = (
+        'mutation { createMetric(input: {uid: "hostile_raw", name: "x"}) { __typename } '
+        f'registerEntity(input: {{contextType: ORGANIZATION, uid: "{ENTITY}"}}) {{ __typename }} }}'
+    )
+    graphql(engine_server, setup)
+    nul, lone = "a\u0000b", "a\ud800b"
+    operations: list[tuple[str, dict[str, Any]]] = []
+    for text in (nul, lone):
+        base = {
+            "contextType": "ORGANIZATION",
+            "entityUid": ENTITY,
+            "metricUid": "hostile_raw",
+            "metricDate": "2026-03-01",
+            "value": 1,
+        }
+        for field, value in (
+            ("metricUid", text),
+            ("timezone", text),
+            ("metadata", {text: 1}),
+            ("metadata", {"k": text}),
+        ):
+            operations.append((RECORD_VARIABLES, {"input": {**base, field: value}}))
+        operations.append((RECORD_MANY, {"input": {"values": [{**base, "metricUid": text}]}}))
+        register = (
+            "mutation($n: String) { registerEntity(input: {contextType: PARTY, "
+            f'uid: "{ENTITY}", name: $n}}) {{ __typename }} }}'
+        )
+        operations.append((register, {"n": text}))
+        for query in (
+            "query($m: String!) { metricRanking(metricUid: $m) { totalItems } }",
+            "query($m: String!) { metricValues(contextType: ORGANIZATION, "
+            f'entityUid: "{ENTITY}", filter: {{metricUids: [$m]}}) {{ totalItems }} }}',
+            "query($m: String) { entities(contextType: ORGANIZATION, search: $m) { totalItems } }",
+        ):
+            operations.append((query, {"m": text}))
+    unexpected = []
+    for query, variables in operations:
+        response = post(engine_server, as_body(query, **variables))
+        if response.status_code == 400:
+            continue  # refused as malformed before execution
+        found = messages(response)
+        if any("Unexpected error" in m for m in found):
+            unexpected.append(f"{query} {variables!r}: {found}")
+    assert not unexpected, unexpected
+
+
+def test_metadata_too_big_or_too_deep(
+    module_server: LiveServer, snapshot: Callable[[], Rows], cents_metric: str
+) -> None:
+    problems = len(log_problems(module_server))
+    before = snapshot()
+    base = {
+        "contextType": "ORGANIZATION",
+        "entityUid": ENTITY,
+        "metricUid": cents_metric,
+        "metricDate": "2026-04-01",
+        "value": 1,
+    }
+    big = graphql(module_server, RECORD_VARIABLES, input={**base, "metadata": {"x": "y" * 70_000}})
+    assert big["data"]["recordMetricValue"]["fieldErrors"] == [
+        {"field": "metadata", "code": "too_long"}
+    ]
+    # 5,000 levels of {"d": …}, written out (json.dumps itself would recurse too deep)
+    given = json.dumps({"query": RECORD_VARIABLES, "variables": {"input": {**base, "metadata": 0}}})
+    deep_body = given.replace(
+        '"metadata": 0', '"metadata": ' + '{"d": ' * 5_000 + "1" + "}" * 5_000
+    )
+    deep_answer = post(module_server, deep_body.encode())
+    assert deep_answer.status_code in (200, 400), deep_answer.text
+    assert "Unexpected error" not in deep_answer.text
+    assert snapshot() == before
+    assert log_problems(module_server)[problems:] == []
+
+
+def test_a_batch_over_one_mib_is_413_and_one_within_is_atomic(
+    module_server: LiveServer, snapshot: Callable[[], Rows], cents_metric: str
+) -> None:
+    def batch(count: int, bad_at: int | None = None) -> bytes:
+        values = [
+            {
+                "contextType": "ORGANIZATION",
+                "entityUid": ENTITY,
+                "metricUid": cents_metric,
+                "metricDate": f"{1000 + n:04d}-01-01",
+                "timeUnit": "YEAR",
+                "value": 2**62 + n,
+            }
+            for n in range(count)
+        ]
+        if bad_at is not None:
+            values[bad_at]["value"] = 0.5
+        return as_body(RECORD_MANY, input={"values": values})
+
+    problems = len(log_problems(module_server))
+    before = snapshot()
+    refused(post(module_server, batch(8_000)), 413, "PAYLOAD_TOO_LARGE")
+    assert snapshot() == before
+    answer = post(module_server, batch(3_000, bad_at=2_999))
+    assert answer.status_code == 200, answer.text
+    result = answer.json()["data"]["recordMetricValues"]
+    assert result["__typename"] == "ValidationError"
+    assert {"field": "values.2999.value", "code": "invalid_type"} in result["fieldErrors"]
+    assert snapshot() == before
+    assert log_problems(module_server)[problems:] == []
+
+
+def test_value_and_entity_mutations_need_post_and_the_write_scope(
+    module_server: LiveServer, snapshot: Callable[[], Rows], cents_metric: str
+) -> None:
+    problems = len(log_problems(module_server))
+    before = snapshot()
+    value_uid = str(uuid.uuid4())
+    mutations = [
+        RECORD_LITERAL.format(
+            entity=ENTITY, metric=cents_metric, date="2026-05-01", value=1, extra=""
+        ),
+        "mutation { recordMetricValues(input: {values: [{contextType: ORGANIZATION, "
+        f'entityUid: "{ENTITY}", metricUid: "{cents_metric}", metricDate: "2026-05-02", '
+        "value: 1}]}) { __typename } }",
+        f'mutation {{ updateMetricValue(uid: "{value_uid}", input: {{value: 2}}) '
+        "{ __typename } }",
+        f'mutation {{ deleteMetricValue(uid: "{value_uid}") {{ __typename }} }}',
+        f'mutation {{ registerEntity(input: {{contextType: USER, uid: "{ENTITY}"}}) '
+        "{ __typename } }",
+        f'mutation {{ deleteEntity(contextType: ORGANIZATION, uid: "{ENTITY}") {{ __typename }} }}',
+    ]
+    for mutation in mutations:
+        read_only = post(module_server, {"query": mutation}, token=module_server.read_token)
+        assert [e["extensions"]["code"] for e in read_only.json()["errors"]] == ["FORBIDDEN"]
+        with client(module_server) as http:
+            over_get = http.get("/graphql", params={"query": mutation})
+        check_no_leak(over_get)
+        assert over_get.status_code in (400, 405), over_get.text
+    aliases = (
+        f'a{n}: registerEntity(input: {{contextType: USER, uid: "{uuid.uuid4()}"}}) '
+        "{ __typename }"
+        for n in range(21)
+    )
+    flood = "mutation { " + " ".join(aliases) + " }"
+    assert messages(post(module_server, {"query": flood})) == ["21 aliases found. Allowed: 20"]
+    assert snapshot() == before
+    assert log_problems(module_server)[problems:] == []
