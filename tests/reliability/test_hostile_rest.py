@@ -240,6 +240,13 @@ def test_create_with_hostile_bodies(hostile: Hostile, data: st.DataObject) -> No
 
 
 @cache
+def segment(uid: str) -> str:
+    """``uid`` as one path segment: percent-encoded, and a dot segment too (a client would
+    resolve ``/api/metrics/.`` to ``/api/metrics``, RFC 3986 §5.2.4)."""
+    encoded = quote(uid, safe="")
+    return encoded.replace(".", "%2E") if encoded in (".", "..") else encoded
+
+
 def hostile_uids() -> st.SearchStrategy[str]:
     return st.sampled_from(SEEDED) | texts(min_size=1, max_size=70)
 
@@ -253,7 +260,7 @@ def test_update_with_hostile_bodies_and_uids(hostile: Hostile, data: st.DataObje
     content_type = data.draw(CONTENT_TYPES, label="content_type")
     before = stored()
     response = http.patch(
-        f"/api/metrics/{quote(uid, safe='')}", content=body, headers=headers_for(content_type)
+        f"/api/metrics/{segment(uid)}", content=body, headers=headers_for(content_type)
     )
     hostile.tally(response)
     check_no_leak(response, sent=body.decode("utf-8", "replace") + uid)
@@ -275,7 +282,7 @@ def test_update_with_hostile_bodies_and_uids(hostile: Hostile, data: st.DataObje
     }
     assert changed <= {uid}, f"an update of {uid} changed {changed}"
     assert metric_rows(after).keys() == metric_rows(before).keys()
-    assert http.get(f"/api/metrics/{quote(uid, safe='')}").json()["data"] == updated
+    assert http.get(f"/api/metrics/{segment(uid)}").json()["data"] == updated
 
 
 LISTING = ["page", "per_page", "sort", "search", "is_active", "value_type", "context_type"]
@@ -340,7 +347,7 @@ def test_get_and_delete_hostile_uids(hostile: Hostile, data: st.DataObject) -> N
     uid = data.draw(hostile_uids(), label="uid")
     method = data.draw(st.sampled_from(["GET", "DELETE", "PUT", "POST"]), label="method")
     before = stored()
-    response = hostile.tally(http.request(method, f"/api/metrics/{quote(uid, safe='')}"))
+    response = hostile.tally(http.request(method, f"/api/metrics/{segment(uid)}"))
     check_no_leak(response, sent=uid)
     after = stored()
     if response.status_code == 200 and method == "DELETE":
