@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from typing import Any
-from urllib.parse import quote
 
 import httpx2
 import pytest
@@ -36,6 +35,7 @@ from .test_hostile_rest import (
     expected_kind,
     headers_for,
     json_values,
+    segment,
     texts,
 )
 
@@ -188,10 +188,6 @@ def path_texts() -> st.SearchStrategy[str]:
     return ENTITY_UIDS | texts(min_size=1, max_size=40)
 
 
-def encoded(text: str) -> str:
-    return quote(text, safe="")
-
-
 def body_bytes(document: st.SearchStrategy[Any]) -> st.SearchStrategy[bytes]:
     structured = document.map(lambda value: json.dumps(value).encode())
     raw = st.one_of(
@@ -222,7 +218,7 @@ def test_record_one_with_hostile_bodies_and_paths(hostile: Hostile, data: st.Dat
     body = data.draw(body_bytes(value_bodies()), label="body")
     content_type = data.draw(CONTENT_TYPES, label="content_type")
     before = hostile.stored()
-    path = f"/api/metrics/values/{encoded(context)}/{encoded(entity)}"
+    path = f"/api/metrics/values/{segment(context)}/{segment(entity)}"
     response = hostile.send("POST", path, content=body, headers=headers_for(content_type))
     check_no_leak(response, sent=body.decode("utf-8", "replace") + entity)
     after = hostile.stored()
@@ -324,7 +320,7 @@ def test_one_value_with_hostile_uids_methods_and_bodies(
     changes = st.fixed_dictionaries({}, optional={**fields, "metric_date": fields["metric_date"]})
     body = data.draw(body_bytes(changes), label="body") if method == "PATCH" else None
     before = hostile.stored()
-    response = hostile.send(method, f"/api/metrics/values/{encoded(uid)}", content=body)
+    response = hostile.send(method, f"/api/metrics/values/{segment(uid)}", content=body)
     check_no_leak(response, sent=uid + (body or b"").decode("utf-8", "replace"))
     after = hostile.stored()
     if response.status_code != 200:
@@ -353,7 +349,7 @@ def test_entities_with_hostile_paths_and_bodies(hostile: Hostile, data: st.DataO
     names = st.fixed_dictionaries({}, optional={"name": texts(max_size=300) | json_values()})
     body = data.draw(body_bytes(names | value_bodies()), label="body") if method == "PUT" else None
     before = hostile.stored()
-    path = f"/api/entities/{encoded(context)}/{encoded(uid)}"
+    path = f"/api/entities/{segment(context)}/{segment(uid)}"
     response = hostile.send(method, path, content=body)
     check_no_leak(response, sent=uid + context + (body or b"").decode("utf-8", "replace"))
     after = hostile.stored()
