@@ -222,6 +222,10 @@ def test_record_one_with_hostile_bodies_and_paths(hostile: Hostile, data: st.Dat
     response = hostile.send("POST", path, content=body, headers=headers_for(content_type))
     check_no_leak(response, sent=body.decode("utf-8", "replace") + entity)
     after = hostile.stored()
+    if "/" in entity and response.status_code == 404:  # %2F arrives decoded: no such path
+        assert response.json()["errors"][0]["code"] == "not_found"
+        assert after == before, "an unrouted request wrote"
+        return
     if response.status_code != 200:
         check_refusal(response, expected_kind(body, content_type))
         assert after == before, "a refused record wrote"
