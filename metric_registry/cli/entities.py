@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
 from typing import Any
 
-from ..models import DEFAULT_PER_PAGE, MAX_PER_PAGE, ContextType, Entity
+from ..models import ContextType, Entity, Page
 from ..models.entities import canonical_uuid
-from ..registry import MetricRegistry
 from ._database_option import add_database_option, open_registry
-from ._output import print_json, print_json_array, print_json_lines
-from ._parser import choices_of, whole_number
+from ._output import print_json
+from ._paging import add_paging_options, print_listing
+from ._parser import choices_of
 
 
 def add_context_argument(parser: argparse.ArgumentParser, *, optional: bool = False) -> None:
@@ -62,23 +61,7 @@ def _add_list(actions: Any) -> None:
     )
     add_context_argument(listing)
     listing.add_argument("--search", help="text to find in uid or name, case-insensitively")
-    pages = listing.add_mutually_exclusive_group()
-    pages.add_argument("--page", type=whole_number, default=1, help="the page to print")
-    pages.add_argument("--all", action="store_true", help="print every page")
-    listing.add_argument(
-        "--per-page",
-        type=whole_number,
-        default=None,
-        help=f"entities per page, 1-{MAX_PER_PAGE} (default: {DEFAULT_PER_PAGE}; "
-        f"{MAX_PER_PAGE} per fetch with --all)",
-    )
-    listing.add_argument(
-        "--format",
-        dest="output_format",
-        choices=["json", "jsonl"],
-        default="json",
-        help="json: the page object, or one array with --all; jsonl: one entity per line",
-    )
+    add_paging_options(listing, "entity")
     listing.set_defaults(handler=_list)
 
 
@@ -104,33 +87,11 @@ def _delete(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     with open_registry(args) as registry:
-        if args.all:
-            entities = _every_entity(registry, args)
-            if args.output_format == "jsonl":
-                print_json_lines(entities)
-            else:
-                print_json_array(entities)
-            return 0
-        per_page = DEFAULT_PER_PAGE if args.per_page is None else args.per_page
-        page = registry.list_entities(
-            args.context_type, search=args.search, page=args.page, per_page=per_page
-        )
-        if args.output_format == "jsonl":
-            print_json_lines(page.items)
-        else:
-            print_json(page)
+
+        def fetch(page: int, per_page: int) -> Page[Entity]:
+            return registry.list_entities(
+                args.context_type, search=args.search, page=page, per_page=per_page
+            )
+
+        print_listing(args, fetch)
     return 0
-
-
-def _every_entity(registry: MetricRegistry, args: argparse.Namespace) -> Iterator[Entity]:
-    """Every page in turn, fetched only as the output is written."""
-    per_page = MAX_PER_PAGE if args.per_page is None else args.per_page
-    number = 1
-    while True:
-        page = registry.list_entities(
-            args.context_type, search=args.search, page=number, per_page=per_page
-        )
-        yield from page.items
-        if not page.items or number >= page.total_pages:
-            return
-        number += 1

@@ -5,25 +5,24 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any, Final
 
 from ..models import (
-    DEFAULT_PER_PAGE,
-    MAX_PER_PAGE,
     MUTABLE_FIELDS,
     ContextType,
     Metric,
     MetricCreate,
+    Page,
     PeriodDefinition,
     StorageUnit,
     ValueType,
 )
-from ..registry import MetricRegistry
 from ._database_option import add_database_option, open_registry
-from ._output import print_json, print_json_array, print_json_lines
-from ._parser import UsageError, choices_of, whole_number
+from ._output import print_json
+from ._paging import add_paging_options, print_listing
+from ._parser import UsageError, choices_of
 
 _CREATE_OPTIONS: Final = tuple(MetricCreate.model_fields)
 _UPDATE_OPTIONS: Final = MUTABLE_FIELDS
@@ -107,23 +106,7 @@ def _add_list(actions: Any) -> None:
     listing.add_argument(
         "--sort", default="+uid", help="+field or -field, written --sort=-created_at"
     )
-    pages = listing.add_mutually_exclusive_group()
-    pages.add_argument("--page", type=whole_number, default=1, help="the page to print")
-    pages.add_argument("--all", action="store_true", help="print every page")
-    listing.add_argument(
-        "--per-page",
-        type=whole_number,
-        default=None,
-        help=f"metrics per page, 1-{MAX_PER_PAGE} (default: {DEFAULT_PER_PAGE}; "
-        f"{MAX_PER_PAGE} per fetch with --all)",
-    )
-    listing.add_argument(
-        "--format",
-        dest="output_format",
-        choices=["json", "jsonl"],
-        default="json",
-        help="json: the page object, or one array with --all; jsonl: one metric per line",
-    )
+    add_paging_options(listing, "metric")
     listing.set_defaults(handler=_list)
 
 
@@ -191,30 +174,12 @@ def _delete(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     with open_registry(args) as registry:
-        if args.all:
-            metrics = _every_metric(registry, args)
-            if args.output_format == "jsonl":
-                print_json_lines(metrics)
-            else:
-                print_json_array(metrics)
-            return 0
-        page = registry.list_metrics(page=args.page, **_listing(args, DEFAULT_PER_PAGE))
-        if args.output_format == "jsonl":
-            print_json_lines(page.items)
-        else:
-            print_json(page)
+
+        def fetch(page: int, per_page: int) -> Page[Metric]:
+            return registry.list_metrics(page=page, **_listing(args, per_page))
+
+        print_listing(args, fetch)
     return 0
-
-
-def _every_metric(registry: MetricRegistry, args: argparse.Namespace) -> Iterator[Metric]:
-    """Every page in turn, fetched only as the output is written."""
-    number = 1
-    while True:
-        page = registry.list_metrics(page=number, **_listing(args, MAX_PER_PAGE))
-        yield from page.items
-        if not page.items or number >= page.total_pages:
-            return
-        number += 1
 
 
 def _listing(args: argparse.Namespace, per_page: int) -> dict[str, Any]:
@@ -224,5 +189,5 @@ def _listing(args: argparse.Namespace, per_page: int) -> dict[str, Any]:
         "context_type": args.context_type,
         "search": args.search,
         "sort": args.sort,
-        "per_page": per_page if args.per_page is None else args.per_page,
+        "per_page": per_page,
     }
