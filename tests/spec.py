@@ -17,7 +17,7 @@ METRIC_FIELDS = (
 
 # SPEC §9.2: a value as every face shows it (the public contract's response fields, then the
 # period bounds this registry adds).
-VALUE_FIELDS = (
+PUBLIC_VALUE_FIELDS = (
     "uid",
     "metric_uid",
     "metric_name",
@@ -33,9 +33,7 @@ VALUE_FIELDS = (
     "created_at",
     "updated_at",
     "_metadata",
-    "period_start",
-    "period_end",
-    "period_start_at",
-    "period_end_at",
 )
+PERIOD_FIELDS = ("period_start", "period_end", "period_start_at", "period_end_at")
+VALUE_FIELDS = (*PUBLIC_VALUE_FIELDS, *PERIOD_FIELDS)
 ENTITY_FIELDS = ("context_type", "uid", "name", "created_at", "updated_at")

@@ -130,6 +130,17 @@ def count_values(url: str) -> int:
 
 
 @contextmanager
+def seeded_module_database(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``module_database`` with one value of ``total_ar`` for ``ORG_A`` on 2026-01-01."""
+    with module_database(engine, tmp_path_factory) as url:
+        with opened(url) as registry:
+            registry.record_value(
+                ORG, ORG_A, metric_uid="total_ar", metric_date="2026-01-01", value=1
+            )
+        yield url
+
+
+@contextmanager
 def module_database(engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database for a module-scoped fixture: a SQLite file, or a fresh PostgreSQL schema."""
     if engine == "sqlite":

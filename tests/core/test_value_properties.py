@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from metric_registry import MetricRegistry, ValidationError
 
 from ._support import PROPERTIES
-from ._value_support import ENGINES, ORG, ORG_A, module_database, opened, stored_tables, value_row
+from ._value_support import ENGINES, ORG, ORG_A, seeded_module_database, stored_tables, value_row
 
 
 def nested(depth: int) -> dict[str, Any]:
@@ -140,11 +140,7 @@ METRIC_RULED = {"time_unit", "metric_date", "value"}
 def hostile_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    with module_database(request.param, tmp_path_factory) as url:
-        with opened(url) as registry:
-            registry.record_value(
-                ORG, ORG_A, metric_uid="total_ar", metric_date="2026-01-01", value=1
-            )
+    with seeded_module_database(request.param, tmp_path_factory) as url:
         yield url
 
 

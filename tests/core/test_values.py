@@ -26,6 +26,7 @@ from metric_registry import (
     NotFoundError,
     ValidationError,
 )
+from tests.spec import VALUE_FIELDS
 
 from ._support import TIMESTAMP_JSON, errors_of, raw_rows
 from ._value_support import (
@@ -43,6 +44,7 @@ from ._value_support import (
     d,
     module_database,
     opened,
+    seeded_module_database,
     stored_tables,
     stored_values,
     utc,
@@ -57,11 +59,7 @@ KIB_64 = 64 * 1024
 def shared_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    with module_database(request.param, tmp_path_factory) as url:
-        with opened(url) as registry:
-            registry.record_value(
-                ORG, ORG_A, metric_uid="total_ar", metric_date="2026-01-01", value=1
-            )
+    with seeded_module_database(request.param, tmp_path_factory) as url:
         yield url
 
 
@@ -454,27 +452,7 @@ def test_recorded_value_reads_back_whole(book: MetricRegistry) -> None:
     assert book.get_value(value.uid) == value
     assert book.get_value(value.uid.upper()) == value
     dumped = value.model_dump(mode="json")
-    assert set(dumped) == {
-        "uid",
-        "metric_uid",
-        "metric_name",
-        "period_definition",
-        "context_type",
-        "entity_uid",
-        "time_unit",
-        "timezone",
-        "metric_date",
-        "storage_unit",
-        "value_type",
-        "value",
-        "period_start",
-        "period_end",
-        "period_start_at",
-        "period_end_at",
-        "_metadata",
-        "created_at",
-        "updated_at",
-    }
+    assert set(dumped) == set(VALUE_FIELDS)
     assert dumped["metric_date"] == "2026-03-15"
     assert dumped["period_start_at"] == "2026-03-01T08:00:00Z"
     assert dumped["value"] == 350_000_000

@@ -11,6 +11,7 @@ import httpx2
 import pytest
 
 from metric_registry import MetricRegistry
+from tests.spec import VALUE_FIELDS
 
 from .conftest import LiveServer
 from .test_rest_e2e import curl
@@ -29,24 +30,6 @@ PUBLIC_EXAMPLE = (
     """--data '{"metric_uid": "total_ar", "time_unit": "day", "metric_date": "2026-03-15", """
     """"value": 350000000, "timezone": "America/Los_Angeles", "_metadata": {}}'"""
 )
-PUBLIC_RESPONSE_FIELDS = [
-    "uid",
-    "metric_uid",
-    "metric_name",
-    "period_definition",
-    "context_type",
-    "entity_uid",
-    "time_unit",
-    "timezone",
-    "metric_date",
-    "storage_unit",
-    "value_type",
-    "value",
-    "created_at",
-    "updated_at",
-    "_metadata",
-]
-PERIOD_FIELDS = ("period_start", "period_end", "period_start_at", "period_end_at")
 
 
 @pytest.fixture
@@ -80,7 +63,7 @@ def test_the_public_value_example_works_unchanged_with_curl(live_server: LiveSer
         "message": "Metric value recorded",
     }
     data = body["data"]
-    assert set(data) == {*PUBLIC_RESPONSE_FIELDS, *PERIOD_FIELDS}
+    assert set(data) == set(VALUE_FIELDS)
     assert {key: data[key] for key in ("metric_uid", "context_type", "entity_uid", "value")} == {
         "metric_uid": "total_ar",
         "context_type": "ORGANIZATION",
