@@ -137,33 +137,33 @@ class Store:
         if held is not None:
             return fetch(held.execute(sql, params))
         if self._unshared:  # the common case, without the lock's context manager
-            connection = self._acquire()
-            try:
-                return fetch(connection.execute(sql, params))
-            except Exception as exc:
-                translated = self._translated(exc)
-                if translated is exc:
-                    raise
-                raise translated from exc
-            finally:
-                self._connections.release(connection)
+            return self._read_drawn(sql, params, fetch)
         with self._guard:
-            connection = self._acquire()
-            try:
-                return fetch(connection.execute(sql, params))
-            except Exception as exc:
-                translated = self._translated(exc)
-                if translated is exc:
-                    raise
-                raise translated from exc
-            finally:
-                self._connections.release(connection)
+            return self._read_drawn(sql, params, fetch)
+
+    def _read_drawn(
+        self, sql: str, params: Sequence[object], fetch: Callable[[Cursor], Any]
+    ) -> Any:
+        connection = self._acquire()
+        try:
+            return fetch(connection.execute(sql, params))
+        except Exception as exc:
+            translated = self._translated(exc)
+            if translated is exc:
+                raise
+            raise translated from exc
+        finally:
+            self._connections.release(connection)
 
     def _translated(self, exc: Exception) -> Exception:
-        """``DatabaseBusyError`` for a lock another connection held too long, else ``exc``."""
-        if self.dialect.busy_error is not None and self.dialect.is_busy(exc):
+        """The registry error for a driver's ``exc`` (a lock held too long, a connection
+        lost), or ``exc`` itself."""
+        busy_error = self.dialect.busy_error
+        if busy_error is None or not isinstance(exc, busy_error):
+            return exc
+        if self.dialect.is_busy(exc):
             return DatabaseBusyError(BUSY_MESSAGE)
-        return exc
+        return self.dialect.connection_lost(exc) or exc
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -243,19 +243,13 @@ class Store:
 
     @contextlib.contextmanager
     def _busy_translated(self) -> Iterator[None]:
-        busy_error = self.dialect.busy_error
-        if busy_error is None:
-            yield
-            return
         try:
             yield
-        except busy_error as exc:
-            if self.dialect.is_busy(exc):
-                raise DatabaseBusyError(BUSY_MESSAGE) from exc
-            lost = self.dialect.connection_lost(exc)
-            if lost is None:
+        except Exception as exc:
+            translated = self._translated(exc)
+            if translated is exc:
                 raise
-            raise lost from exc
+            raise translated from exc
 
     def refresh_statistics(self, table: str, unique_index: str) -> None:
         """Re-run SQLite's ANALYZE on ``table`` once it has doubled since the last one.
